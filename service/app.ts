@@ -1,0 +1,55 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Config } from './config.js'
+import auth from './plugins/auth.js'
+import database from './plugins/database.js'
+import docs from './plugins/docs.js'
+import problems from './plugins/problems.js'
+import apiClientRoutes from './routes/api-clients/routes.js'
+import coordinatorRoutes from './routes/coordinators/routes.js'
+import familyRoutes from './routes/families/routes.js'
+import healthRoutes from './routes/health/routes.js'
+import instrumentRoutes from './routes/instruments/routes.js'
+import sessionRoutes from './routes/sessions/routes.js'
+import settingsRoutes from './routes/settings/routes.js'
+
+export interface AppOptions {
+  config: Config
+  /** The pg connection string (the embedded database's when DATABASE_URL is unset). */
+  connectionString: string
+  /** Pino logger options, or false in tests. */
+  logger?: boolean | object
+}
+
+/** The whole service as one Fastify instance; it never listens (server.ts does). */
+export async function buildApp({ config, connectionString, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      // Request logs carry method, route and status; never bodies, names or scores.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 256 * 1024,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+    ajv: undefined,
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  // External plugins, then ours, then routes.
+  await app.register(problems)
+  await app.register(database, { connectionString, poolSize: config.dbPoolSize })
+  await app.register(docs)
+  await app.register(auth)
+
+  await app.register(healthRoutes)
+  await app.register(coordinatorRoutes)
+  await app.register(familyRoutes)
+  await app.register(sessionRoutes)
+  await app.register(instrumentRoutes)
+  await app.register(settingsRoutes)
+  await app.register(apiClientRoutes)
+  return app
+}

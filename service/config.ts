@@ -1,0 +1,66 @@
+import { z } from 'zod'
+import path from 'node:path'
+
+/** The one place that reads process.env. Everything else receives a Config. */
+const $Env = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKEN_ISSUER: z.string().min(1).default('framgang'),
+  TOKEN_AUDIENCE: z.string().min(1).default('framgang-widget'),
+  TOKEN_PRIVATE_KEY: z.string().min(1).optional(),
+  TOKEN_PREVIOUS_PUBLIC_KEYS: z.string().min(1).optional(),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  SEED_DEMO: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+})
+
+export interface Config {
+  databaseUrl: string | undefined
+  port: number
+  host: string
+  dataDir: string
+  logLevel: string
+  token: { issuer: string; audience: string; privateKey: string | undefined; previousPublicKeys: string[] }
+  rateLimit: { max: number; windowSeconds: number }
+  trustProxy: boolean
+  dbPoolSize: number
+  /** Seed the demo municipality on start; defaults to on for the embedded database only. */
+  seedDemo: boolean
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = $Env.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new Error(`Invalid configuration: ${problems}`)
+  }
+  const e = parsed.data
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    token: {
+      issuer: e.TOKEN_ISSUER,
+      audience: e.TOKEN_AUDIENCE,
+      privateKey: e.TOKEN_PRIVATE_KEY,
+      previousPublicKeys: e.TOKEN_PREVIOUS_PUBLIC_KEYS ? e.TOKEN_PREVIOUS_PUBLIC_KEYS.split(/\s*;;\s*/).filter(Boolean) : [],
+    },
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    trustProxy: e.TRUST_PROXY,
+    dbPoolSize: e.DB_POOL_SIZE,
+    seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
+  }
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod'
+
+/** An ISO calendar date (2026-03-14), kept as a string end to end so no time zone can shift it. */
+export const $IsoDate = z.iso.date()
+export const $Instant = z.string().describe('ISO 8601 instant, UTC')
+export const $Id = z.uuid()
+
+/** A score as the API carries it: a JSON number with at most one decimal. */
+export const scoreWithin = (max: number) =>
+  z
+    .number()
+    .min(0)
+    .max(max)
+    .refine((v) => Math.abs(Math.round(v * 10) - v * 10) < 1e-9, { message: 'must have at most one decimal' })
+
+export const $MemberRole = z.enum(['adult', 'child'])
+export const $AgeGroup = z.enum(['young-child', 'child', 'adolescent', 'adult'])
+export const $SessionKind = z.enum(['home-visit', 'office', 'network-meeting', 'phone', 'video', 'other'])
+export const $Rater = z.enum(['self', 'parent', 'caretaker', 'teacher', 'coordinator', 'other'])
+export const $FamilyStatus = z.enum(['active', 'ended'])
+export const $Ending = z.enum(['planned', 'unilateral', 'moved', 'other'])
+export const $SeriesStatus = z.enum(['recovered', 'improved', 'no-reliable-change', 'deteriorated', 'not-enough-data'])
+export const $Severity = z.enum(['notice', 'warning', 'alert'])
+export const $FlagCode = z.enum([
+  'no-change-3',
+  'no-change-6',
+  'no-change-10',
+  'deterioration',
+  'sudden-drop',
+  'below-expected',
+  'alliance-low',
+  'alliance-drop',
+  'overdue',
+])
+export const $InstrumentKind = z.enum(['outcome', 'alliance'])
+export const $Lang = z.enum(['nb', 'nn', 'en'])
+
+export type IsoDate = z.infer<typeof $IsoDate>
+export type MemberRole = z.infer<typeof $MemberRole>
+export type AgeGroup = z.infer<typeof $AgeGroup>
+export type SessionKind = z.infer<typeof $SessionKind>
+export type Rater = z.infer<typeof $Rater>
+export type FamilyStatus = z.infer<typeof $FamilyStatus>
+export type Ending = z.infer<typeof $Ending>
+export type SeriesStatus = z.infer<typeof $SeriesStatus>
+export type Severity = z.infer<typeof $Severity>
+export type FlagCode = z.infer<typeof $FlagCode>
+export type InstrumentKind = z.infer<typeof $InstrumentKind>
+export type Lang = z.infer<typeof $Lang>
+
+export const $Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+
+export const $PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+})
+
+export const $Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+})
+export type Problem = z.infer<typeof $Problem>

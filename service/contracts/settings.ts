@@ -1,0 +1,37 @@
+import { z } from 'zod'
+import { $AgeGroup } from './common.js'
+
+const $Origin = z
+  .string()
+  .regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port] with no path, e.g. https://fagsystem.kommune.no')
+  .max(300)
+
+export const $ThresholdOverride = z.strictObject({
+  cutoffs: z.partialRecord($AgeGroup, z.number().min(0).max(100).nullable()).optional(),
+  reliableChange: z.number().min(0.1).max(100).nullable().optional(),
+  allianceDrop: z.number().min(0.1).max(100).optional(),
+  noChangeSessions: z.array(z.number().int().min(2).max(100)).min(1).max(5).optional(),
+})
+export type ThresholdOverride = z.infer<typeof $ThresholdOverride>
+
+export const $Settings = z.object({
+  allowedOrigins: z.array(z.string()),
+  timeZone: z.string(),
+  showAllianceToFamilies: z.boolean(),
+  overdueDays: z.number().int(),
+  expectedBandMinSeries: z.number().int(),
+  thresholds: z.record(z.string(), $ThresholdOverride.describe('overrides in points; omitted values use the instrument defaults')),
+})
+export type Settings = z.infer<typeof $Settings>
+
+export const $UpdateSettings = z
+  .strictObject({
+    allowedOrigins: z.array($Origin).max(50).optional(),
+    timeZone: z.string().min(1).max(64).optional(),
+    showAllianceToFamilies: z.boolean().optional(),
+    overdueDays: z.number().int().min(1).max(3650).optional(),
+    expectedBandMinSeries: z.number().int().min(1).max(100000).optional(),
+    thresholds: z.record(z.string().min(1).max(32), $ThresholdOverride.nullable()).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'name at least one setting to change' })
+export type UpdateSettings = z.infer<typeof $UpdateSettings>

@@ -1,0 +1,46 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
+import type pg from 'pg'
+import type { Database } from './schema.js'
+
+export type Db = Kysely<Database>
+export type Trx = Transaction<Database>
+
+/**
+ * Kysely over a pool someone else owns (@fastify/postgres ends it on close). Never call
+ * db.destroy(): it would end that pool too.
+ */
+export function createDb(pool: pg.Pool): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/**
+ * Runs fn in one transaction as the application role with the municipality set for this
+ * transaction only, so row-level security holds even for a superuser DATABASE_URL and the
+ * setting cannot leak to the next user of the connection (safe behind a transaction pooler).
+ */
+export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true)`.execute(trx)
+    await sql`SET LOCAL ROLE framgang_app`.execute(trx)
+    return fn(trx)
+  })
+}
+
+/** A transaction as the application role before any municipality is known (key lookup, CORS). */
+export async function asApp<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL ROLE framgang_app`.execute(trx)
+    return fn(trx)
+  })
+}
+
+/**
+ * Administrative work (the admin CLI: creating a municipality) as the migrating user, still
+ * confined by forced row-level security to the one municipality set for the transaction.
+ */
+export async function asAdminInMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true)`.execute(trx)
+    return fn(trx)
+  })
+}

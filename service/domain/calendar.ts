@@ -1,0 +1,77 @@
+import type { IsoDate } from '../contracts/common.js'
+
+/**
+ * Calendar arithmetic on ISO dates as plain strings.
+ *
+ * Birth dates, session dates and "today" are calendar dates, not instants: going through
+ * `new Date('2026-03-14')` and local time would let the server's time zone move a child's
+ * birthday or a session by a day. Everything here is integer arithmetic on year, month, day.
+ */
+
+export interface CalendarDate {
+  readonly year: number
+  readonly month: number
+  readonly day: number
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28
+  return [4, 6, 9, 11].includes(month) ? 30 : 31
+}
+
+/** Parses `YYYY-MM-DD`; throws on anything else, including impossible dates such as 2026-02-30. */
+export function parseIsoDate(date: IsoDate): CalendarDate {
+  const match = ISO_DATE.exec(date)
+  if (!match) throw new RangeError(`Not an ISO calendar date: ${JSON.stringify(date)}`)
+  const year = Number(match[1])
+  const month = Number(match[2])
+  const day = Number(match[3])
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    throw new RangeError(`Not a calendar date: ${date}`)
+  }
+  return { year, month, day }
+}
+
+/**
+ * Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+ * Pure integer arithmetic, so no Date object and no time zone is involved.
+ */
+function dayNumber({ year, month, day }: CalendarDate): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146097 + dayOfEra - 719468
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return dayNumber(parseIsoDate(to)) - dayNumber(parseIsoDate(from))
+}
+
+/**
+ * Age in whole years on a date.
+ *
+ * Someone born on 29 February becomes a year older on 1 March in common years: until the
+ * calendar has passed 29 February, the birthday has not come. This never makes a child older
+ * early, which matters because age chooses the instrument and the cutoff.
+ * Negative when `on` is before the birth date.
+ */
+export function ageOn(birthDate: IsoDate, on: IsoDate): number {
+  const birth = parseIsoDate(birthDate)
+  const date = parseIsoDate(on)
+  const birthdayPassed = date.month > birth.month || (date.month === birth.month && date.day >= birth.day)
+  return date.year - birth.year - (birthdayPassed ? 0 : 1)
+}
+
+/** ISO dates compare correctly as strings once they are known to be well formed. */
+export function compareIsoDates(a: IsoDate, b: IsoDate): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

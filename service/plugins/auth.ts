@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { sql } from 'kysely'
+import { asApp } from '../db/kysely.js'
+import { forbidden, unauthorized } from './problems.js'
+
+export type Principal =
+  | { kind: 'api-client'; municipalityId: string; apiClientId: string }
+  | { kind: 'coordinator'; municipalityId: string; coordinatorId: string; subject: string }
+  | { kind: 'family'; municipalityId: string; familyId: string; memberId: string | null; sessionId: string | null; scopes: string[]; subject: string }
+
+export type PrincipalKind = Principal['kind']
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route at all (api.md's matrix); others get 403. Default: API clients only. */
+    allow?: PrincipalKind[]
+  }
+}
+
+const KEY_PREFIX = 'fgk_'
+
+/** API keys are 256 random bits: a SHA-256 of them is a safe lookup hash (no slow hash needed). */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
+}
+
+export function newApiKey(): { key: string; hash: string; prefix: string } {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url')
+  return { key, hash: hashApiKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6) }
+}
+
+/** The stable identity a principal's idempotency keys are scoped to (never a token's jti). */
+export function principalKey(p: Principal): string {
+  switch (p.kind) {
+    case 'api-client':
+      return `api-client:${p.apiClientId}`
+    case 'coordinator':
+      return `coordinator:${p.coordinatorId}`
+    case 'family':
+      return `family:${p.familyId}:${p.memberId ?? '*'}`
+  }
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization
+  if (!header) return null
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return m ? m[1] : ''
+}
+
+async function auth(app: FastifyInstance) {
+  app.decorateRequest('principal', null as never)
+
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config
+    // Everything under /v1 needs a credential; health, docs and the widget are public.
+    if (!request.routeOptions.url?.startsWith('/v1/')) return
+    const credential = bearer(request)
+    if (credential === null) throw unauthorized('Send an API key or an embed token as Authorization: Bearer <credential>')
+    if (!credential.startsWith(KEY_PREFIX)) throw unauthorized('The credential is not a valid API key or embed token')
+    const hash = hashApiKey(credential)
+    const row = await asApp(app.db, async (trx) => {
+      const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hash})`.execute(trx)
+      return r.rows[0]
+    })
+    if (!row) throw unauthorized('The API key is unknown or revoked')
+    request.principal = { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id }
+    const allow = config.allow ?? ['api-client']
+    if (!allow.includes(request.principal.kind)) throw forbidden(`A ${request.principal.kind} may not use ${request.method} ${request.routeOptions.url}`)
+  })
+}
+
+export default fp(auth, { name: 'auth', dependencies: ['database'] })

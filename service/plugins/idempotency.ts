@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { sql } from 'kysely'
+import type { Trx } from '../db/kysely.js'
+import { principalKey } from './auth.js'
+import { badRequest, conflict, ruleBroken } from './problems.js'
+
+export const IDEMPOTENCY_TTL_DAYS = 7
+
+export interface Created<T> {
+  body: T
+  location: string
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/**
+ * Runs a create exactly once per Idempotency-Key (api.md): the key, a hash of the request and the
+ * response are stored in the same transaction as the data. A retry with the same body replays the
+ * stored answer; another body is 422; a retry while the first is still running is 409 (an
+ * advisory lock held for the first request's transaction tells us it is in flight).
+ */
+export async function createOnce<T>(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  create: (trx: Trx) => Promise<Created<T>>,
+  /** What may be stored for a replay (secrets such as a new API key must not be). */
+  storable: (body: T) => unknown = (body) => body,
+): Promise<T> {
+  const raw = request.headers['idempotency-key']
+  const key = Array.isArray(raw) ? raw[0] : raw
+  if (key === undefined || key.length < 1 || key.length > 255) {
+    throw badRequest('An Idempotency-Key header (1–255 characters) is required on this request', [
+      { path: '', message: 'header Idempotency-Key is required (1–255 characters)' },
+    ])
+  }
+  const principal = principalKey(request.principal)
+  const municipalityId = request.principal.municipalityId
+  const requestHash = createHash('sha256')
+    .update(`${request.method} ${request.url.split('?')[0]}\n${canonical(request.body)}`)
+    .digest('hex')
+
+  const outcome = await app.tenant(request, async (trx) => {
+    const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`${municipalityId}|${principal}|${key}`}, 0)) AS locked`.execute(trx)
+    if (!lock.rows[0]?.locked) throw conflict('A request with this Idempotency-Key is still being processed; retry shortly')
+    const stored = await trx
+      .selectFrom('idempotency_keys')
+      .select(['request_hash', 'status_code', 'location', 'body', 'created_at'])
+      .where('principal', '=', principal)
+      .where('key', '=', key)
+      .executeTakeFirst()
+    const fresh = stored && Date.now() - new Date(stored.created_at).getTime() < IDEMPOTENCY_TTL_DAYS * 86_400_000
+    if (stored && fresh) {
+      if (stored.request_hash !== requestHash) {
+        throw ruleBroken([{ path: '', message: 'this Idempotency-Key was already used with a different request' }])
+      }
+      return { status: stored.status_code, location: stored.location, body: stored.body as T, replayed: true }
+    }
+    if (stored) await trx.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).execute()
+    const created = await create(trx)
+    await trx
+      .insertInto('idempotency_keys')
+      .values({
+        municipality_id: municipalityId,
+        principal,
+        key,
+        request_hash: requestHash,
+        status_code: 201,
+        location: created.location,
+        body: JSON.stringify(storable(created.body)),
+      })
+      .execute()
+    return { status: 201, location: created.location, body: created.body, replayed: false }
+  })
+  reply.code(outcome.status)
+  if (outcome.location) reply.header('location', outcome.location)
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+  return outcome.body
+}
+
+/** Deletes idempotency records past their 7 days, across municipalities (see the purge policy). */
+export async function purgeExpiredIdempotencyKeys(app: FastifyInstance): Promise<number> {
+  return app.db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL ROLE framgang_app`.execute(trx)
+    await sql`SELECT set_config('framgang.purge', 'on', true)`.execute(trx)
+    const r = await sql`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => ${IDEMPOTENCY_TTL_DAYS})`.execute(trx)
+    return Number(r.numAffectedRows ?? 0)
+  })
+}

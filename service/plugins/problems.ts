@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+
+export interface FieldError {
+  path: string
+  message: string
+}
+
+const TITLES: Record<string, string> = {
+  validation: 'The request is not valid',
+  unauthorized: 'Authentication is required',
+  forbidden: 'Not allowed for this principal',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  rule: 'The request breaks a rule',
+  'rate-limited': 'Too many requests',
+  unavailable: 'Service unavailable',
+  internal: 'Internal error',
+}
+
+export type ProblemType = keyof typeof TITLES
+
+/** An RFC 9457 problem. Throw it anywhere in a request; the error handler renders it. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: ProblemType,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail)
+  }
+}
+
+export const badRequest = (detail: string, errors: FieldError[]) => new Problem(400, 'validation', detail, errors)
+export const ruleBroken = (errors: FieldError[], detail = errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')) =>
+  new Problem(422, 'rule', detail, errors)
+export const notFound = (what: string) => new Problem(404, 'not-found', `${what} was not found`)
+export const conflict = (detail: string, errors?: FieldError[]) => new Problem(409, 'conflict', detail, errors)
+export const forbidden = (detail: string) => new Problem(403, 'forbidden', detail)
+export const unauthorized = (detail: string) =>
+  new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, type: ProblemType, detail: string, errors?: FieldError[]) {
+  const body: Record<string, unknown> = {
+    type: `/problems/${type}`,
+    title: TITLES[type],
+    status,
+    detail,
+    instance: request.url.split('?')[0],
+  }
+  if (errors && (status === 400 || status === 422 || errors.length > 0)) body.errors = errors
+  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+}
+
+function pointer(instancePath: string, extra?: string): string {
+  const base = instancePath === '/' ? '' : instancePath
+  return extra === undefined ? base : `${base}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`
+}
+
+const PLACES: Record<string, string> = { body: '', querystring: 'query parameter ', params: 'path parameter ', headers: 'header ' }
+
+/** Turns zod issues from the type provider into field errors with JSON Pointers into the request. */
+function fieldErrors(err: FastifyError): FieldError[] {
+  const context = (err as FastifyError & { validationContext?: string }).validationContext ?? 'body'
+  const place = PLACES[context] ?? ''
+  const out: FieldError[] = []
+  for (const v of err.validation ?? []) {
+    const params = (v.params ?? {}) as { keys?: string[] }
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(params.keys)) {
+      for (const key of params.keys) out.push({ path: pointer(v.instancePath, key), message: `${place}unknown field '${key}' is not allowed`.trimStart() })
+    } else {
+      out.push({ path: pointer(v.instancePath), message: `${place}${v.message ?? 'is not valid'}`.trimStart() })
+    }
+  }
+  return out
+}
+
+/**
+ * The one error handler: every 4xx/5xx leaves as application/problem+json, 5xx without internals.
+ * Logs carry the request id and error code, never request bodies (they hold personal data).
+ */
+async function problems(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof Problem) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v)
+      return send(reply, request, err.status, err.type, err.message, err.errors)
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = fieldErrors(err)
+      return send(reply, request, 400, 'validation', errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '), errors)
+    }
+    const status = err.statusCode ?? 500
+    if (status === 429) {
+      return send(reply, request, 429, 'rate-limited', 'Too many requests; retry after the time in Retry-After')
+    }
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, too large, wrong content type, empty body.
+      const type: ProblemType = status === 401 ? 'unauthorized' : status === 404 ? 'not-found' : status === 403 ? 'forbidden' : 'validation'
+      const detail = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'The body is not valid JSON' : err.message
+      return send(reply, request, status, type, detail, type === 'validation' ? [{ path: '', message: detail }] : undefined)
+    }
+    request.log.error({ err: { code: err.code, message: err.message, stack: err.stack } }, 'request failed')
+    if (status === 503) return send(reply, request, 503, 'unavailable', 'The service is not available right now')
+    return send(reply, request, 500, 'internal', 'Something went wrong on our side; the request was not completed')
+  })
+
+  app.setNotFoundHandler((request, reply) => send(reply, request, 404, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}`))
+}
+
+export default fp(problems, { name: 'problems' })

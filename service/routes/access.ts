@@ -1,0 +1,20 @@
+import type { FastifyRequest } from 'fastify'
+import type { Trx } from '../db/kysely.js'
+import type { FamilyRow } from '../db/schema.js'
+import { notFound } from '../plugins/problems.js'
+import { findFamilyRow } from './families/repository.js'
+
+/**
+ * The family if this principal may see it, else 404 (never 403, so ids cannot be probed):
+ * API clients see their municipality (RLS already scopes the query), coordinators the families
+ * currently assigned to them, family tokens their own family.
+ */
+export async function familyFor(trx: Trx, request: FastifyRequest, familyId: string): Promise<FamilyRow> {
+  const row = await findFamilyRow(trx, familyId)
+  const p = request.principal
+  const visible =
+    row !== undefined &&
+    (p.kind === 'api-client' || (p.kind === 'coordinator' && row.coordinator_id === p.coordinatorId) || (p.kind === 'family' && row.family_id === p.familyId))
+  if (!visible) throw notFound('The family')
+  return row
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { $ApiClient, $CreateApiClient, $CreatedApiClient } from '../../contracts/api-clients.js'
+import { audit } from '../../plugins/audit.js'
+import { createOnce } from '../../plugins/idempotency.js'
+import { notFound } from '../../plugins/problems.js'
+import { problems } from '../responses.js'
+import { createApiClient, revokeApiClient, toApiClient } from './repository.js'
+
+export default async function apiClientRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const tags = ['api-clients']
+
+  r.get('/v1/api-clients', {
+    schema: { tags, summary: "The municipality's API clients (never their keys)", response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => ({
+        items: (await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).orderBy('created_at').execute()).map(toApiClient),
+      })),
+  })
+
+  r.post('/v1/api-clients', {
+    schema: { tags, summary: 'Create an API client; its key is shown once', headers: z.object({ 'idempotency-key': z.string().min(1).max(255) }), body: $CreateApiClient, response: { 201: $CreatedApiClient, ...problems(409, 422) } },
+    handler: (request, reply) =>
+      createOnce(app, request, reply, async (trx) => {
+        const client = await createApiClient(trx, request.principal.municipalityId, request.body.name)
+        await audit(trx, request, 'api-client.create', null, `api-client/${client.id}`)
+        return { body: client, location: `/v1/api-clients/${client.id}` }
+      }, (body) => ({ ...body, apiKey: null })),
+  })
+
+  r.delete('/v1/api-clients/:id', {
+    schema: { tags, summary: 'Revoke an API client', params: z.strictObject({ id: z.uuid() }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
+    handler: (request, reply) =>
+      app.tenant(request, async (trx) => {
+        if (!(await revokeApiClient(trx, request.params.id))) throw notFound('The API client')
+        await audit(trx, request, 'api-client.revoke', null, `api-client/${request.params.id}`)
+        return reply.code(204).send(null)
+      }),
+  })
+}

@@ -1,0 +1,114 @@
+import { sql } from 'kysely'
+import type { Trx } from '../../db/kysely.js'
+import type { FamilyRow, MemberRow } from '../../db/schema.js'
+import type { CreateFamily, CreateMember, Family, ListFamiliesQuery, Member, UpdateFamily, UpdateMember } from '../../contracts/families.js'
+import { decodeCursor, page } from '../cursor.js'
+
+export function toMember(row: MemberRow): Member {
+  return { id: row.member_id, alias: row.alias, role: row.role, birthDate: row.birth_date }
+}
+
+export function toFamily(row: FamilyRow, members: MemberRow[]): Family {
+  return {
+    id: row.family_id,
+    externalRef: row.external_ref,
+    coordinatorId: row.coordinator_id,
+    startedOn: row.started_on,
+    endedOn: row.ended_on,
+    ending: row.ending,
+    status: row.ended_on === null ? 'active' : 'ended',
+    members: members.map(toMember),
+    createdAt: new Date(row.created_at).toISOString(),
+  }
+}
+
+const createdMicros = sql<number>`(extract(epoch from created_at) * 1000000)::bigint`
+
+export async function findFamilyRow(trx: Trx, familyId: string): Promise<FamilyRow | undefined> {
+  return trx.selectFrom('families').selectAll().where('family_id', '=', familyId).where('synthetic', '=', false).executeTakeFirst()
+}
+
+export async function membersOf(trx: Trx, familyIds: string[]): Promise<MemberRow[]> {
+  if (familyIds.length === 0) return []
+  return trx.selectFrom('members').selectAll().where('family_id', 'in', familyIds).orderBy('created_at').orderBy('member_id').execute()
+}
+
+export async function findFamily(trx: Trx, familyId: string): Promise<Family | undefined> {
+  const row = await findFamilyRow(trx, familyId)
+  if (!row) return undefined
+  return toFamily(row, await membersOf(trx, [familyId]))
+}
+
+export async function coordinatorExists(trx: Trx, coordinatorId: string): Promise<boolean> {
+  const row = await trx.selectFrom('coordinators').select('coordinator_id').where('coordinator_id', '=', coordinatorId).executeTakeFirst()
+  return row !== undefined
+}
+
+export async function externalRefTaken(trx: Trx, externalRef: string, exceptFamilyId?: string): Promise<boolean> {
+  let q = trx.selectFrom('families').select('family_id').where('external_ref', '=', externalRef)
+  if (exceptFamilyId) q = q.where('family_id', '<>', exceptFamilyId)
+  return (await q.executeTakeFirst()) !== undefined
+}
+
+export async function insertFamily(trx: Trx, municipalityId: string, input: CreateFamily): Promise<Family> {
+  const family = await trx
+    .insertInto('families')
+    .values({ municipality_id: municipalityId, external_ref: input.externalRef, coordinator_id: input.coordinatorId, started_on: input.startedOn, ended_on: null, ending: null })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const members: MemberRow[] = []
+  for (const m of input.members) members.push(await insertMember(trx, municipalityId, family.family_id, m))
+  return toFamily(family, members)
+}
+
+export async function insertMember(trx: Trx, municipalityId: string, familyId: string, m: CreateMember): Promise<MemberRow> {
+  return trx
+    .insertInto('members')
+    .values({ municipality_id: municipalityId, family_id: familyId, alias: m.alias, role: m.role, birth_date: m.birthDate })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function updateMember(trx: Trx, familyId: string, memberId: string, patch: UpdateMember): Promise<MemberRow | undefined> {
+  return trx
+    .updateTable('members')
+    .set({
+      ...(patch.alias !== undefined && { alias: patch.alias }),
+      ...(patch.role !== undefined && { role: patch.role }),
+      ...(patch.birthDate !== undefined && { birth_date: patch.birthDate }),
+    })
+    .where('family_id', '=', familyId)
+    .where('member_id', '=', memberId)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function updateFamily(trx: Trx, familyId: string, patch: UpdateFamily): Promise<void> {
+  await trx
+    .updateTable('families')
+    .set({
+      ...(patch.coordinatorId !== undefined && { coordinator_id: patch.coordinatorId }),
+      ...(patch.externalRef !== undefined && { external_ref: patch.externalRef }),
+      ...(patch.endedOn !== undefined && { ended_on: patch.endedOn }),
+      ...(patch.ending !== undefined && { ending: patch.ending }),
+    })
+    .where('family_id', '=', familyId)
+    .execute()
+}
+
+export async function listFamilies(trx: Trx, query: ListFamiliesQuery, onlyCoordinatorId?: string) {
+  const after = decodeCursor(query.cursor, 2)
+  let q = trx.selectFrom('families').selectAll().select(createdMicros.as('created_us')).where('synthetic', '=', false)
+  const coordinatorId = onlyCoordinatorId ?? query.coordinatorId
+  if (coordinatorId) q = q.where('coordinator_id', '=', coordinatorId)
+  if (query.status === 'active') q = q.where('ended_on', 'is', null)
+  if (query.status === 'ended') q = q.where('ended_on', 'is not', null)
+  if (query.externalRef) q = q.where('external_ref', '=', query.externalRef)
+  if (after) q = q.where(sql<boolean>`(${createdMicros}, family_id) > (${after[0]}::bigint, ${after[1]}::uuid)`)
+  const rows = await q.orderBy(createdMicros).orderBy('family_id').limit(query.limit + 1).execute()
+  const result = page(rows, query.limit, (r) => [r.created_us, r.family_id])
+  const members = await membersOf(trx, result.items.map((r) => r.family_id))
+  const byFamily = new Map<string, MemberRow[]>()
+  for (const m of members) byFamily.set(m.family_id, [...(byFamily.get(m.family_id) ?? []), m])
+  return { items: result.items.map((r) => toFamily(r, byFamily.get(r.family_id) ?? [])), nextCursor: result.nextCursor }
+}

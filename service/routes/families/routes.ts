@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { $Page } from '../../contracts/common.js'
+import {
+  $CreateFamily,
+  $CreateMember,
+  $Family,
+  $FamilyParams,
+  $ListFamiliesQuery,
+  $Member,
+  $MemberParams,
+  $UpdateFamily,
+  $UpdateMember,
+} from '../../contracts/families.js'
+import { audit } from '../../plugins/audit.js'
+import { createOnce } from '../../plugins/idempotency.js'
+import { conflict, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
+import { familyFor } from '../access.js'
+import { problems } from '../responses.js'
+import { municipalityToday } from '../settings/repository.js'
+import * as families from './repository.js'
+
+const $IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).describe('Required: makes the create safe to retry') })
+
+function birthDateErrors(members: { birthDate: string }[], today: string, prefix: string): FieldError[] {
+  return members.flatMap((m, i) =>
+    m.birthDate > today ? [{ path: `${prefix}/${i}/birthDate`, message: 'a birth date cannot be in the future' }] : m.birthDate < '1900-01-01' ? [{ path: `${prefix}/${i}/birthDate`, message: 'a birth date before 1900 is not plausible' }] : [],
+  )
+}
+
+export default async function familyRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const tags = ['families']
+
+  r.post('/v1/families', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Create a family with its members', headers: $IdempotencyHeaders, body: $CreateFamily, response: { 201: $Family, ...problems(404, 409, 422) } },
+    handler: (request, reply) =>
+      createOnce(app, request, reply, async (trx) => {
+        const input = request.body
+        const p = request.principal
+        if (p.kind === 'coordinator' && input.coordinatorId !== p.coordinatorId) throw forbidden('A coordinator creates families in their own caseload only')
+        const today = await municipalityToday(trx)
+        const errors: FieldError[] = []
+        if (!(await families.coordinatorExists(trx, input.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
+        if (input.startedOn > today) errors.push({ path: '/startedOn', message: `a family cannot start in the future (today is ${today})` })
+        errors.push(...birthDateErrors(input.members, today, '/members'))
+        if (errors.length) throw ruleBroken(errors)
+        if (await families.externalRefTaken(trx, input.externalRef)) throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
+        const family = await families.insertFamily(trx, p.municipalityId, input)
+        await audit(trx, request, 'family.create', family.id, `family/${family.id}`)
+        return { body: family, location: `/v1/families/${family.id}` }
+      }),
+  })
+
+  r.get('/v1/families', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'List families (cursor-paginated)', querystring: $ListFamiliesQuery, response: { 200: $Page($Family), ...problems() } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const p = request.principal
+        const result = await families.listFamilies(trx, request.query, p.kind === 'coordinator' ? p.coordinatorId : undefined)
+        for (const f of result.items) await audit(trx, request, 'family.list', f.id, `family/${f.id}`)
+        return result
+      }),
+  })
+
+  r.get('/v1/families/:familyId', {
+    config: { allow: ['api-client', 'coordinator', 'family'] },
+    schema: { tags, summary: 'A family with its members', params: $FamilyParams, response: { 200: $Family, ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const row = await familyFor(trx, request, request.params.familyId)
+        await audit(trx, request, 'family.read', row.family_id, `family/${row.family_id}`)
+        return families.toFamily(row, await families.membersOf(trx, [row.family_id]))
+      }),
+  })
+
+  r.patch('/v1/families/:familyId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: {
+      tags,
+      summary: 'Reassign, rename or end (or reopen) a family',
+      params: $FamilyParams,
+      body: $UpdateFamily,
+      response: { 200: $Family, ...problems(404, 409, 422) },
+    },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const row = await familyFor(trx, request, request.params.familyId)
+        const patch = request.body
+        if (request.principal.kind === 'coordinator' && patch.coordinatorId !== undefined) throw forbidden('Only the host system reassigns a family')
+        const today = await municipalityToday(trx)
+        const errors: FieldError[] = []
+        if (patch.coordinatorId !== undefined && !(await families.coordinatorExists(trx, patch.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
+        if (patch.endedOn) {
+          if (patch.endedOn < row.started_on) errors.push({ path: '/endedOn', message: `a family cannot end before it started (${row.started_on})` })
+          if (patch.endedOn > today) errors.push({ path: '/endedOn', message: `a family cannot end in the future (today is ${today})` })
+        }
+        if (errors.length) throw ruleBroken(errors)
+        if (patch.externalRef !== undefined && (await families.externalRefTaken(trx, patch.externalRef, row.family_id))) {
+          throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
+        }
+        await families.updateFamily(trx, row.family_id, patch)
+        const action = patch.coordinatorId !== undefined && patch.coordinatorId !== row.coordinator_id ? 'family.reassign' : patch.endedOn ? 'family.end' : 'family.update'
+        await audit(trx, request, action, row.family_id, `family/${row.family_id}`)
+        return (await families.findFamily(trx, row.family_id))!
+      }),
+  })
+
+  r.post('/v1/families/:familyId/members', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Add a member to a family', params: $FamilyParams, headers: $IdempotencyHeaders, body: $CreateMember, response: { 201: $Member, ...problems(404, 409, 422) } },
+    handler: (request, reply) =>
+      createOnce(app, request, reply, async (trx) => {
+        const row = await familyFor(trx, request, request.params.familyId)
+        const errors = birthDateErrors([request.body], await municipalityToday(trx), '')
+        if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
+        const member = families.toMember(await families.insertMember(trx, request.principal.municipalityId, row.family_id, request.body))
+        await audit(trx, request, 'member.create', row.family_id, `member/${member.id}`)
+        return { body: member, location: `/v1/families/${row.family_id}/members/${member.id}` }
+      }),
+  })
+
+  r.patch('/v1/families/:familyId/members/:memberId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Correct a member', params: $MemberParams, body: $UpdateMember, response: { 200: $Member, ...problems(404, 422) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const row = await familyFor(trx, request, request.params.familyId)
+        if (request.body.birthDate) {
+          const errors = birthDateErrors([{ birthDate: request.body.birthDate }], await municipalityToday(trx), '')
+          if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
+        }
+        const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)
+        if (!updated) throw notFound('The member')
+        await audit(trx, request, 'member.update', row.family_id, `member/${updated.member_id}`)
+        return families.toMember(updated)
+      }),
+  })
+}

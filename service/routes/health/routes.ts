@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { isMigrated } from '../../db/migrate.js'
+import { Problem } from '../../plugins/problems.js'
+
+export default async function healthRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const $Status = z.object({ status: z.enum(['ok']) })
+
+  r.get('/health/live', {
+    config: { rateLimit: false },
+    schema: { tags: ['health'], summary: 'The process is up', response: { 200: $Status } },
+    handler: async () => ({ status: 'ok' as const }),
+  })
+
+  r.get('/health/ready', {
+    config: { rateLimit: false },
+    schema: { tags: ['health'], summary: 'The database is reachable and migrated (else 503)', response: { 200: $Status } },
+    handler: async () => {
+      let ready = false
+      try {
+        ready = await isMigrated(app.pg.pool)
+      } catch {
+        ready = false
+      }
+      if (!ready) throw new Problem(503, 'unavailable', 'The database is not reachable or not migrated')
+      return { status: 'ok' as const }
+    },
+  })
+}

@@ -1,0 +1,72 @@
+import type { Trx } from '../../db/kysely.js'
+import type { InstrumentRow, StoredThresholds } from '../../db/schema.js'
+import type { Instrument } from '../../contracts/instruments.js'
+import type { Lang } from '../../contracts/common.js'
+import type { InstrumentDef, Thresholds } from '../../domain/instruments.js'
+import { toPoints } from '../score-units.js'
+
+export interface LoadedInstrument {
+  row: InstrumentRow
+  def: InstrumentDef
+  wording: Record<string, string[]> | null
+}
+
+function merge(defaults: StoredThresholds, override: StoredThresholds | undefined): Thresholds {
+  return {
+    cutoffs: { ...(defaults.cutoffs ?? {}), ...(override?.cutoffs ?? {}) },
+    reliableChange: override?.reliableChange !== undefined ? override.reliableChange : (defaults.reliableChange ?? null),
+    allianceDrop: override?.allianceDrop ?? defaults.allianceDrop ?? 10,
+    noChangeSessions: override?.noChangeSessions ?? defaults.noChangeSessions ?? [3, 6, 10],
+  }
+}
+
+/** Every instrument with the thresholds in force for the caller's municipality, in tenths. */
+export async function loadInstruments(trx: Trx): Promise<LoadedInstrument[]> {
+  const [rows, settings] = await Promise.all([
+    trx.selectFrom('instruments').selectAll().orderBy('sort_order').execute(),
+    trx.selectFrom('instrument_settings').selectAll().execute(),
+  ])
+  const byCode = new Map(settings.map((s) => [s.instrument_code, s]))
+  return rows.map((row) => {
+    const setting = byCode.get(row.code)
+    return {
+      row,
+      wording: setting?.wording ?? null,
+      def: {
+        code: row.code,
+        kind: row.kind,
+        minAge: row.min_age,
+        maxAge: row.max_age,
+        itemCount: row.item_keys.length,
+        itemMax: row.item_max,
+        psychometric: row.psychometric,
+        thresholds: merge(row.thresholds, setting?.thresholds),
+      },
+    }
+  })
+}
+
+export function toInstrument({ row, def, wording }: LoadedInstrument, lang: Lang): Instrument {
+  const labels = wording?.[lang] ?? row.item_labels[lang] ?? row.item_labels.en ?? row.item_keys
+  const t = def.thresholds
+  return {
+    code: row.code,
+    version: row.version,
+    name: row.name,
+    kind: row.kind,
+    minAge: row.min_age,
+    maxAge: row.max_age,
+    givenAt: row.given_at,
+    items: row.item_keys.map((key, i) => ({ key, label: labels[i] ?? key })),
+    itemMax: toPoints(row.item_max),
+    totalMax: toPoints(row.item_max * row.item_keys.length),
+    psychometric: row.psychometric,
+    licensedWording: Boolean(wording?.[lang]),
+    thresholds: {
+      cutoffs: Object.fromEntries(Object.entries(t.cutoffs).map(([k, v]) => [k, v === null || v === undefined ? null : toPoints(v)])),
+      reliableChange: t.reliableChange === null ? null : toPoints(t.reliableChange),
+      allianceDrop: toPoints(t.allianceDrop),
+      noChangeSessions: [...t.noChangeSessions],
+    },
+  }
+}

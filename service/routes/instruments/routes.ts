@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { $Instrument, $InstrumentsQuery } from '../../contracts/instruments.js'
+import { problems } from '../responses.js'
+import { loadInstruments, toInstrument } from './repository.js'
+
+export default async function instrumentRoutes(app: FastifyInstance) {
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/instruments', {
+    config: { allow: ['api-client', 'coordinator', 'family'] },
+    schema: {
+      tags: ['instruments'],
+      summary: 'Instruments with labels in a language and the thresholds in force',
+      querystring: $InstrumentsQuery,
+      response: { 200: z.object({ items: z.array($Instrument) }), ...problems() },
+    },
+    handler: (request) =>
+      app.tenant(request, async (trx) => ({ items: (await loadInstruments(trx)).map((i) => toInstrument(i, request.query.lang)) })),
+  })
+}

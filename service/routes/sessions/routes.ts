@@ -1,0 +1,200 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { $Page, type Rater } from '../../contracts/common.js'
+import { $FamilyParams } from '../../contracts/families.js'
+import { $CreateRating, $CreateSession, $ListSessionsQuery, $Rating, $RatingParams, $Session, $SessionParams, $UpdateSession } from '../../contracts/sessions.js'
+import type { Trx } from '../../db/kysely.js'
+import type { SessionRow } from '../../db/schema.js'
+import { audit } from '../../plugins/audit.js'
+import { createOnce } from '../../plugins/idempotency.js'
+import { forbidden, notFound, ruleBroken } from '../../plugins/problems.js'
+import { familyFor } from '../access.js'
+import { membersOf } from '../families/repository.js'
+import { loadInstruments } from '../instruments/repository.js'
+import { problems } from '../responses.js'
+import { municipalityToday } from '../settings/repository.js'
+import * as sessions from './repository.js'
+import { checkRatings, checkSessionDate, ratingKey } from './rules.js'
+
+const $IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).describe('Required: makes the create safe to retry') })
+
+/** The session and its family if the principal may see them; 404 otherwise. */
+async function sessionFor(trx: Trx, request: FastifyRequest, sessionId: string) {
+  const session = await sessions.findSessionRow(trx, sessionId)
+  if (!session) throw notFound('The session')
+  try {
+    return { session, family: await familyFor(trx, request, session.family_id) }
+  } catch {
+    throw notFound('The session')
+  }
+}
+
+/** A family token with self-report may add its members' own ratings to its one session only. */
+function assertSelfReport(request: FastifyRequest, session: SessionRow, ratings: { memberId: string; rater: string }[]) {
+  const p = request.principal
+  if (p.kind !== 'family') return
+  if (!p.scopes.includes('self-report')) throw forbidden('This token may read, not write (no self-report scope)')
+  if (p.sessionId !== session.session_id) throw notFound('The session')
+  for (const r of ratings) {
+    if (r.rater !== 'self' || (p.memberId !== null && r.memberId !== p.memberId)) throw forbidden('A self-report token adds the covered members’ own ratings only')
+  }
+}
+
+export default async function sessionRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const tags = ['sessions']
+
+  r.post('/v1/families/:familyId/sessions', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: {
+      tags,
+      summary: 'Log one conversation with all its ratings, atomically',
+      params: $FamilyParams,
+      headers: $IdempotencyHeaders,
+      body: $CreateSession,
+      response: { 201: $Session, ...problems(404, 409, 422) },
+    },
+    handler: (request, reply) =>
+      createOnce(app, request, reply, async (trx) => {
+        const family = await familyFor(trx, request, request.params.familyId)
+        const input = request.body
+        const [members, instruments, today] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), municipalityToday(trx)])
+        const dateErrors = checkSessionDate(input.heldOn, family, today)
+        const { errors, rows } = checkRatings(input.ratings, { heldOn: input.heldOn, members, instruments, existing: new Set() }, '/ratings')
+        if (dateErrors.length || errors.length) throw ruleBroken([...dateErrors, ...errors])
+        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, input, rows)
+        await audit(trx, request, 'session.create', family.family_id, `session/${session.id}`)
+        return { body: session, location: `/v1/sessions/${session.id}` }
+      }),
+  })
+
+  r.get('/v1/families/:familyId/sessions', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: "A family's sessions, newest first", params: $FamilyParams, querystring: $ListSessionsQuery, response: { 200: $Page($Session), ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const family = await familyFor(trx, request, request.params.familyId)
+        const result = await sessions.listSessions(trx, family.family_id, request.query)
+        await audit(trx, request, 'session.list', family.family_id, `family/${family.family_id}/sessions`)
+        return result
+      }),
+  })
+
+  r.get('/v1/sessions/:sessionId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'One session with its ratings', params: $SessionParams, response: { 200: $Session, ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        await audit(trx, request, 'session.read', family.family_id, `session/${session.session_id}`)
+        return sessions.toSession(session, await sessions.ratingsOf(trx, [session.session_id]))
+      }),
+  })
+
+  r.patch('/v1/sessions/:sessionId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Correct the date, kind or note of a session', params: $SessionParams, body: $UpdateSession, response: { 200: $Session, ...problems(404, 422) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const patch = request.body
+        const ratings = await sessions.ratingsOf(trx, [session.session_id])
+        if (patch.heldOn !== undefined && patch.heldOn !== session.held_on) {
+          const dateErrors = checkSessionDate(patch.heldOn, family, await municipalityToday(trx))
+          if (dateErrors.length) throw ruleBroken(dateErrors)
+          // A new date may change who is which age: every rating must still fit (or carry an override).
+          const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
+          const asInput = ratings.map((x) => ({
+            memberId: x.member_id,
+            instrument: x.instrument_code,
+            rater: x.rater as Rater,
+            raterMemberId: x.rater_member_id,
+            total: x.total / 10,
+            instrumentOverride: x.override_reason ? { reason: x.override_reason } : undefined,
+          }))
+          const { errors } = checkRatings(asInput, { heldOn: patch.heldOn, members, instruments, existing: new Set() }, '/ratings')
+          if (errors.length) throw ruleBroken([{ path: '/heldOn', message: `on ${patch.heldOn} some ratings would no longer fit: ${errors.map((e) => e.message).join('; ')}` }])
+        }
+        const updated = await trx
+          .updateTable('sessions')
+          .set({
+            ...(patch.heldOn !== undefined && { held_on: patch.heldOn }),
+            ...(patch.kind !== undefined && { kind: patch.kind }),
+            ...(patch.note !== undefined && { note: patch.note }),
+          })
+          .where('session_id', '=', session.session_id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        await audit(trx, request, 'session.update', family.family_id, `session/${session.session_id}`, { previous: { heldOn: session.held_on, kind: session.kind } })
+        return sessions.toSession(updated, ratings)
+      }),
+  })
+
+  r.delete('/v1/sessions/:sessionId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Remove a session and its ratings', params: $SessionParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
+    handler: (request, reply) =>
+      app.tenant(request, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        await trx.deleteFrom('sessions').where('session_id', '=', session.session_id).execute()
+        await audit(trx, request, 'session.delete', family.family_id, `session/${session.session_id}`)
+        return reply.code(204).send(null)
+      }),
+  })
+
+  r.post('/v1/sessions/:sessionId/ratings', {
+    config: { allow: ['api-client', 'coordinator', 'family'] },
+    schema: {
+      tags,
+      summary: 'Add one rating to a logged session (the alliance at the end, a self-report)',
+      params: $SessionParams,
+      headers: $IdempotencyHeaders,
+      body: $CreateRating,
+      response: { 201: $Rating, ...problems(404, 409, 422) },
+    },
+    handler: (request, reply) =>
+      createOnce(app, request, reply, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        assertSelfReport(request, session, [request.body])
+        const [members, instruments, existing] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), sessions.ratingsOf(trx, [session.session_id])])
+        const { errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: new Set(existing.map(ratingKey)) }, '')
+        if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: e.path.replace(/^\/0/, '') })))
+        const [row] = await sessions.insertRatings(trx, request.principal.municipalityId, family.family_id, session.session_id, rows)
+        await audit(trx, request, 'rating.create', family.family_id, `rating/${row.rating_id}`)
+        return { body: sessions.toRating(row), location: `/v1/sessions/${session.session_id}/ratings/${row.rating_id}` }
+      }),
+  })
+
+  r.put('/v1/sessions/:sessionId/ratings/:ratingId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Correct one rating; the old value stays in the audit trail', params: $RatingParams, body: $CreateRating, response: { 200: $Rating, ...problems(404, 422) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const all = await sessions.ratingsOf(trx, [session.session_id])
+        const old = all.find((x) => x.rating_id === request.params.ratingId)
+        if (!old) throw notFound('The rating')
+        const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
+        const others = new Set(all.filter((x) => x !== old).map(ratingKey))
+        const { errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: others }, '')
+        if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: e.path.replace(/^\/0/, '') })))
+        const updated = await trx.updateTable('ratings').set(rows[0]).where('rating_id', '=', old.rating_id).returningAll().executeTakeFirstOrThrow()
+        await audit(trx, request, 'rating.correct', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
+        return sessions.toRating(updated)
+      }),
+  })
+
+  r.delete('/v1/sessions/:sessionId/ratings/:ratingId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'Remove one rating; the old value stays in the audit trail', params: $RatingParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
+    handler: (request, reply) =>
+      app.tenant(request, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const old = await trx.deleteFrom('ratings').where('session_id', '=', session.session_id).where('rating_id', '=', request.params.ratingId).returningAll().executeTakeFirst()
+        if (!old) throw notFound('The rating')
+        await audit(trx, request, 'rating.delete', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
+        return reply.code(204).send(null)
+      }),
+  })
+}

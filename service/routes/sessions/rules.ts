@@ -1,0 +1,107 @@
+import type { CreateRating } from '../../contracts/sessions.js'
+import type { MemberRow } from '../../db/schema.js'
+import { ageOn } from '../../domain/calendar.js'
+import { fitsAge, instrumentFor } from '../../domain/instruments.js'
+import type { FieldError } from '../../plugins/problems.js'
+import type { LoadedInstrument } from '../instruments/repository.js'
+import { toTenths } from '../score-units.js'
+
+export interface RatingContext {
+  heldOn: string
+  members: MemberRow[]
+  instruments: LoadedInstrument[]
+  /** Keys of ratings already in the session (member|instrument|rater|raterMember). */
+  existing: Set<string>
+}
+
+export interface RatingValues {
+  member_id: string
+  instrument_code: string
+  rater: string
+  rater_member_id: string | null
+  items: number[] | null
+  total: number
+  override_reason: string | null
+}
+
+export const ratingKey = (r: { member_id: string; instrument_code: string; rater: string; rater_member_id: string | null }) =>
+  `${r.member_id}|${r.instrument_code}|${r.rater}|${r.rater_member_id ?? ''}`
+
+/**
+ * Checks ratings against the rules of domain.md that need the family and the date (the shapes
+ * and ranges are checked by the schema already) and turns them into rows in tenths.
+ * Returns every failing field, each with a JSON Pointer under `prefix`.
+ */
+export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix: string): { errors: FieldError[]; rows: RatingValues[] } {
+  const errors: FieldError[] = []
+  const rows: RatingValues[] = []
+  const seen = new Set(ctx.existing)
+  const members = new Map(ctx.members.map((m) => [m.member_id, m]))
+  const instruments = ctx.instruments.map((i) => i.def)
+
+  ratings.forEach((r, i) => {
+    const at = (field: string) => `${prefix}/${i}${field ? `/${field}` : ''}`
+    const fail = (field: string, message: string) => errors.push({ path: at(field), message })
+    const member = members.get(r.memberId)
+    if (!member) return fail('memberId', 'this member is not in the family')
+    const instrument = instruments.find((d) => d.code === r.instrument)
+    if (!instrument) return fail('instrument', `unknown instrument '${r.instrument}' (see GET /v1/instruments)`)
+
+    const age = ageOn(member.birth_date, ctx.heldOn)
+    if (age < 3) return fail('memberId', `nobody under 3 is rated (this member is ${Math.max(age, 0)} on ${ctx.heldOn})`)
+    if (!fitsAge(instrument, age) && !r.instrumentOverride) {
+      const right = instrumentFor(instrument.kind, age, instruments)
+      fail('instrument', `${instrument.code} does not fit a ${age}-year-old on ${ctx.heldOn}: use ${right?.code ?? 'no instrument'}, or give instrumentOverride with a reason`)
+    }
+
+    let raterMemberId = r.raterMemberId ?? null
+    if (r.rater === 'self') {
+      if (raterMemberId !== null && raterMemberId !== r.memberId) fail('raterMemberId', "a 'self' rating is made by the member; leave raterMemberId out")
+      raterMemberId = null
+    } else {
+      if (instrument.kind === 'alliance') fail('rater', 'alliance is always rated by the person themself (rater: self)')
+      if (raterMemberId !== null) {
+        if (!members.has(raterMemberId)) fail('raterMemberId', 'the rater is not a member of this family')
+        else if (raterMemberId === r.memberId) fail('raterMemberId', "a member rating themself is rater 'self'")
+      }
+    }
+
+    let items: number[] | null = null
+    let total: number
+    if (r.items) {
+      if (r.items.length !== instrument.itemCount) fail('items', `${instrument.code} has ${instrument.itemCount} item${instrument.itemCount === 1 ? '' : 's'}, got ${r.items.length}`)
+      items = r.items.map(toTenths)
+      items.forEach((v, k) => {
+        if (v > instrument.itemMax) fail(`items/${k}`, `an item of ${instrument.code} is at most ${instrument.itemMax / 10}`)
+      })
+      total = items.reduce((a, b) => a + b, 0)
+    } else {
+      total = toTenths(r.total ?? 0)
+      const max = instrument.itemMax * instrument.itemCount
+      if (total > max) fail('total', `the total of ${instrument.code} is at most ${max / 10}`)
+    }
+
+    const row: RatingValues = {
+      member_id: r.memberId,
+      instrument_code: instrument.code,
+      rater: r.rater,
+      rater_member_id: raterMemberId,
+      items,
+      total,
+      override_reason: r.instrumentOverride?.reason ?? null,
+    }
+    const key = ratingKey(row)
+    if (seen.has(key)) fail('', 'this session already has a rating of this member with this instrument by this rater')
+    seen.add(key)
+    rows.push(row)
+  })
+  return { errors, rows }
+}
+
+/** Date rules of a session: not in the future (municipality's today), not before the family started or after it ended. */
+export function checkSessionDate(heldOn: string, family: { started_on: string; ended_on: string | null }, today: string, path = '/heldOn'): FieldError[] {
+  if (heldOn > today) return [{ path, message: `a session cannot be in the future (today is ${today})` }]
+  if (heldOn < family.started_on) return [{ path, message: `a session cannot be before the family started (${family.started_on})` }]
+  if (family.ended_on !== null && heldOn > family.ended_on) return [{ path, message: `a session cannot be after the family ended (${family.ended_on})` }]
+  return []
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { $Settings, $UpdateSettings } from '../../contracts/settings.js'
+import { audit } from '../../plugins/audit.js'
+import { ruleBroken, type FieldError } from '../../plugins/problems.js'
+import { isValidTimeZone } from '../calendar.js'
+import { problems } from '../responses.js'
+import { readSettings, writeSettings } from './repository.js'
+
+export default async function settingsRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const tags = ['settings']
+
+  r.get('/v1/settings', {
+    schema: { tags, summary: "The municipality's settings", response: { 200: $Settings, ...problems() } },
+    handler: (request) => app.tenant(request, (trx) => readSettings(trx)),
+  })
+
+  r.patch('/v1/settings', {
+    schema: { tags, summary: "Change the municipality's settings and threshold overrides", body: $UpdateSettings, response: { 200: $Settings, ...problems(422) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const patch = request.body
+        const errors: FieldError[] = []
+        if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) errors.push({ path: '/timeZone', message: 'not an IANA time zone (e.g. Europe/Oslo)' })
+        const codes = Object.keys(patch.thresholds ?? {})
+        if (codes.length) {
+          const known = new Set((await trx.selectFrom('instruments').select('code').execute()).map((i) => i.code))
+          for (const code of codes) if (!known.has(code)) errors.push({ path: `/thresholds/${code}`, message: `no instrument ${code}` })
+        }
+        if (errors.length) throw ruleBroken(errors)
+        await writeSettings(trx, request.principal.municipalityId, patch)
+        await audit(trx, request, 'settings.update', null, 'settings')
+        return readSettings(trx)
+      }),
+  })
+}

@@ -1,0 +1,25 @@
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { ensureDemo } from './cli/demo.js'
+import { loadConfig } from './config.js'
+import { migrateDatabase, openDatabase, withPool } from './db/connect.js'
+
+const config = loadConfig()
+const database = await openDatabase(config)
+await migrateDatabase(database.connectionString)
+let demoKey: string | null = null
+if (config.seedDemo) {
+  const demo = await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir))
+  demoKey = demo.apiKey
+}
+
+const app = await buildApp({ config, connectionString: database.connectionString })
+closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error')
+  await app.close()
+  await database.close()
+})
+await app.listen({ port: config.port, host: config.host })
+const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+if (demoKey) console.log(`Demo API key: ${demoKey}`)
+console.log(`Framgang is running at http://${shownHost}:${config.port}/`)
