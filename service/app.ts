@@ -10,6 +10,10 @@ import coordinatorRoutes from './routes/coordinators/routes.js'
 import familyRoutes from './routes/families/routes.js'
 import healthRoutes from './routes/health/routes.js'
 import instrumentRoutes from './routes/instruments/routes.js'
+import caseloadRoutes from './routes/caseload/routes.js'
+import expectedBandRoutes from './routes/expected-bands/routes.js'
+import progressRoutes from './routes/progress/routes.js'
+import reportRoutes from './routes/reports/routes.js'
 import sessionRoutes from './routes/sessions/routes.js'
 import settingsRoutes from './routes/settings/routes.js'
 
@@ -48,6 +52,10 @@ export async function buildApp({ config, connectionString, logger }: AppOptions)
   await app.register(coordinatorRoutes)
   await app.register(familyRoutes)
   await app.register(sessionRoutes)
+  await app.register(progressRoutes)
+  await app.register(caseloadRoutes)
+  await app.register(reportRoutes)
+  await app.register(expectedBandRoutes)
   await app.register(instrumentRoutes)
   await app.register(settingsRoutes)
   await app.register(apiClientRoutes)

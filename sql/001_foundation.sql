@@ -227,15 +227,17 @@ CREATE INDEX audit_events_family ON audit_events (municipality_id, family_id, oc
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['municipalities','instrument_settings','coordinators','families','members',
+  FOREACH t IN ARRAY ARRAY['instrument_settings','coordinators','families','members',
                            'sessions','ratings','idempotency_keys','audit_events'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY tenant ON %I USING (municipality_id = framgang_current_municipality()) WITH CHECK (municipality_id = framgang_current_municipality())', t);
   END LOOP;
   -- Read before the municipality is known, by SECURITY DEFINER lookups owned by the migrating
-  -- user: ENABLE without FORCE so that owner can read them; framgang_app still sees its own only.
-  FOREACH t IN ARRAY ARRAY['api_clients','allowed_origins'] LOOP
+  -- user (API clients, origins), or listed by the admin CLI for work across municipalities
+  -- (municipalities): ENABLE without FORCE so that owner can read them; framgang_app still sees
+  -- its own municipality only.
+  FOREACH t IN ARRAY ARRAY['municipalities','api_clients','allowed_origins'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY tenant ON %I USING (municipality_id = framgang_current_municipality()) WITH CHECK (municipality_id = framgang_current_municipality())', t);
   END LOOP;

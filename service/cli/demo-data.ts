@@ -7,6 +7,7 @@ import { loadInstruments } from '../routes/instruments/repository.js'
 import { insertSession } from '../routes/sessions/repository.js'
 import type { RatingValues } from '../routes/sessions/rules.js'
 import { todayIn } from '../routes/calendar.js'
+import { rebuildReferenceSeries } from '../routes/expected-bands/repository.js'
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -132,6 +133,7 @@ export interface DemoCounts {
   members: number
   sessions: number
   ratings: number
+  syntheticReferenceSeries?: number
 }
 
 /**
@@ -140,7 +142,36 @@ export interface DemoCounts {
  * conversation yet, ended families, and children of every age band (one too young to be rated).
  */
 export async function seedDemo(db: Db, municipalityId: string): Promise<DemoCounts> {
-  return inMunicipality(db, municipalityId, (trx) => seedDemoIn(trx, municipalityId))
+  return inMunicipality(db, municipalityId, async (trx) => {
+    const counts = await seedDemoIn(trx, municipalityId)
+    counts.syntheticReferenceSeries = await seedSyntheticReference(trx, municipalityId)
+    await rebuildReferenceSeries(trx, municipalityId)
+    return counts
+  })
+}
+
+/**
+ * A synthetic reference cohort (marked synthetic) so the demo can show expected bands: a real
+ * municipality builds its own from its ended and ongoing series with recompute-bands.
+ * Trajectories follow intake + a·ln(k) with a spread of gains, as outcome series tend to.
+ */
+async function seedSyntheticReference(trx: Trx, municipalityId: string): Promise<number> {
+  const existing = await trx.selectFrom('reference_series').select('reference_id').where('synthetic', '=', true).executeTakeFirst()
+  if (existing) return 0
+  const rnd = random(77)
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())
+  const rows = []
+  for (const [instrument, count, low, high] of [['ORS', 500, 80, 330], ['CORS', 350, 140, 360]] as const) {
+    for (let i = 0; i < count; i++) {
+      const intake = Math.round(low + rnd() * (high - low))
+      const gain = 35 + gauss() * 30 - (intake - 200) * 0.12
+      const n = 3 + Math.floor(rnd() * 16)
+      const scores = Array.from({ length: n }, (_, k) => (k === 0 ? intake : clamp(intake + gain * Math.log(k + 1) + gauss() * 18, 0, 400)))
+      rows.push({ municipality_id: municipalityId, instrument_code: instrument, series_key: `synthetic-${instrument}-${i}`, intake, scores, synthetic: true })
+    }
+  }
+  for (let k = 0; k < rows.length; k += 500) await trx.insertInto('reference_series').values(rows.slice(k, k + 500)).execute()
+  return rows.length
 }
 
 async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts> {

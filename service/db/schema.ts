@@ -143,6 +143,17 @@ export interface AuditEventTable {
   detail: Json<unknown> | null
 }
 
+export interface ReferenceSeriesTable {
+  municipality_id: string
+  reference_id: Generated<string>
+  instrument_code: string
+  series_key: string
+  intake: number
+  scores: number[]
+  synthetic: Generated<boolean>
+  built_at: CreatedAt
+}
+
 export interface Database {
   instruments: InstrumentTable
   municipalities: MunicipalityTable
@@ -156,6 +167,7 @@ export interface Database {
   ratings: RatingTable
   idempotency_keys: IdempotencyKeyTable
   audit_events: AuditEventTable
+  reference_series: ReferenceSeriesTable
 }
 
 export type InstrumentRow = Selectable<InstrumentTable>

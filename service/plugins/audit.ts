@@ -31,3 +31,13 @@ export async function audit(trx: Trx, request: FastifyRequest, action: string, f
     })
     .execute()
 }
+
+/** One audit event per family in a single insert (a caseload or report reads many families). */
+export async function auditFamilies(trx: Trx, request: FastifyRequest, action: string, familyIds: string[]): Promise<void> {
+  if (familyIds.length === 0) return
+  const who = actor(request.principal)
+  await trx
+    .insertInto('audit_events')
+    .values(familyIds.map((familyId) => ({ municipality_id: request.principal.municipalityId, ...who, action, family_id: familyId, resource: `family/${familyId}`, request_id: request.id, detail: null })))
+    .execute()
+}

@@ -1,0 +1,154 @@
+import type { FamilyStatus, IsoDate, MemberRole } from '../contracts/common.js'
+import type { ExpectedBand, FamilyFlag, Flag, MemberProgress, Progress, Series } from '../contracts/progress.js'
+import { ageOn } from './calendar.js'
+import { seriesStatus } from './change-status.js'
+import {
+  defaultReferenceKey,
+  expectedBand,
+  toReferenceIndex,
+  type ReferenceIndex,
+  type ReferenceKeyOf,
+  type ReferenceSeries,
+} from './expected-band.js'
+import { lastSessionOf, overdueFlag, seriesFlags } from './flags.js'
+import {
+  ageGroupOf,
+  cutoffFor,
+  instrumentByCode,
+  isPsychometricOutcome,
+  type InstrumentDef,
+} from './instruments.js'
+import { buildSeries, latestPoint, type RatingFact, type SeriesFacts } from './series.js'
+import { severityRank } from './severity.js'
+import { trendOf } from './trend.js'
+
+export interface ProgressMember {
+  readonly id: string
+  readonly alias: string
+  readonly role: MemberRole
+  readonly birthDate: IsoDate
+}
+
+export interface ProgressInput {
+  /** Today in the municipality's time zone. */
+  readonly today: IsoDate
+  readonly family: { readonly id: string; readonly startedOn: IsoDate; readonly status: FamilyStatus }
+  /**
+   * The members to report on, in display order. Ratings of members not listed are left out, so
+   * a caller can scope the payload to one member.
+   */
+  readonly members: readonly ProgressMember[]
+  /** Every session of the family, rated or not (for `overdue`). */
+  readonly sessions: readonly { readonly id: string; readonly heldOn: IsoDate }[]
+  /** Scores in tenths. */
+  readonly ratings: readonly RatingFact[]
+  /** Every instrument the ratings use, in display order, with the thresholds in force. */
+  readonly instruments: readonly InstrumentDef[]
+  readonly settings: { readonly overdueDays: number; readonly expectedBandMinSeries: number }
+  /** Reference series for expected bands; pass a prebuilt index when building many payloads. */
+  readonly reference: ReferenceIndex | readonly ReferenceSeries[]
+  /** The key this family's series carry in `reference`, so none is its own reference. */
+  readonly referenceKeyOf?: ReferenceKeyOf
+}
+
+/**
+ * The progress payload of api.md ("Progress payload") with every score in tenths.
+ *
+ * The family-level `flags` list every member flag (with member, instrument and rater) and the
+ * family's own flags, most severe first; within a severity members keep their display order.
+ */
+export function buildProgress(input: ProgressInput): Progress {
+  const memberIds = new Set(input.members.map((member) => member.id))
+  const series = buildSeries(
+    input.ratings.filter((rating) => memberIds.has(rating.memberId)),
+    {
+      memberOrder: input.members.map((member) => member.id),
+      instrumentOrder: input.instruments.map((instrument) => instrument.code),
+    },
+  )
+  const reference = toReferenceIndex(input.reference)
+  const keyOf = input.referenceKeyOf ?? defaultReferenceKey
+
+  const familyFlags: FamilyFlag[] = []
+  const members = input.members.map((member): MemberProgress => {
+    const memberSeries = series
+      .filter((facts) => facts.memberId === member.id)
+      .map((facts) => {
+        const progress = seriesProgress(facts, member, input, reference, keyOf)
+        for (const flag of progress.flags) {
+          familyFlags.push({ ...flag, memberId: member.id, instrument: facts.instrument, rater: facts.rater })
+        }
+        return progress
+      })
+    return {
+      memberId: member.id,
+      alias: member.alias,
+      role: member.role,
+      ageGroup: ageGroupOf(ageOn(member.birthDate, input.today)),
+      series: memberSeries,
+    }
+  })
+
+  const overdue = overdueFlag({
+    today: input.today,
+    familyStatus: input.family.status,
+    startedOn: input.family.startedOn,
+    lastSession: lastSessionOf(input.sessions),
+    overdueDays: input.settings.overdueDays,
+  })
+  if (overdue) familyFlags.push({ ...overdue, memberId: null, instrument: null, rater: null })
+
+  // Array.prototype.sort is stable, so equal severities keep member and series order.
+  familyFlags.sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
+  return { familyId: input.family.id, members, flags: familyFlags }
+}
+
+function seriesProgress(
+  facts: SeriesFacts,
+  member: ProgressMember,
+  input: ProgressInput,
+  reference: ReferenceIndex,
+  keyOf: ReferenceKeyOf,
+): Series {
+  const instrument = instrumentByCode(input.instruments, facts.instrument)
+  const latest = latestPoint(facts)
+  // The cutoff follows the person's age at the latest point: someone who turns 18 during an ORS
+  // series is judged against the adult cutoff from then on.
+  const cutoff = cutoffFor(instrument, ageGroupOf(ageOn(member.birthDate, latest.heldOn)))
+  const isOutcome = isPsychometricOutcome(instrument)
+  const reliableChange = isOutcome ? instrument.thresholds.reliableChange : null
+  const totals = facts.points.map((point) => point.total)
+
+  let expected: ExpectedBand | null = null
+  const cohort = reference.get(facts.instrument)
+  if (isOutcome && cohort) {
+    expected = expectedBand({
+      intake: totals[0],
+      latestSessionNumber: latest.sessionNumber,
+      cohort,
+      excludeKey: keyOf(facts),
+      minSeries: input.settings.expectedBandMinSeries,
+    })
+  }
+
+  const flags: Flag[] = seriesFlags({ instrument, points: facts.points, cutoff, expected })
+  return {
+    instrument: facts.instrument,
+    kind: instrument.kind,
+    rater: facts.rater,
+    raterMemberId: facts.raterMemberId,
+    points: facts.points.map((point) => ({
+      sessionId: point.sessionId,
+      sessionNumber: point.sessionNumber,
+      heldOn: point.heldOn,
+      total: point.total,
+      items: point.items === null ? null : [...point.items],
+    })),
+    cutoff,
+    reliableChange,
+    status: isOutcome ? seriesStatus(totals, cutoff, reliableChange) : null,
+    trend: trendOf(facts.points),
+    expected,
+    flags,
+  }
+}

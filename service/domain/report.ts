@@ -1,0 +1,294 @@
+import type { AgeGroup, Ending, IsoDate, SeriesStatus } from '../contracts/common.js'
+import { ageOn, daysBetween } from './calendar.js'
+import { seriesStatus } from './change-status.js'
+import {
+  defaultReferenceKey,
+  expectedBandModel,
+  toReferenceIndex,
+  type ReferenceIndex,
+  type ReferenceKeyOf,
+  type ReferenceSeries,
+} from './expected-band.js'
+import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricAlliance, type InstrumentDef } from './instruments.js'
+import { PRIMARY_OUTCOME_INSTRUMENTS, primarySeriesOf } from './primary-series.js'
+import { latestPoint, type SeriesFacts } from './series.js'
+
+/**
+ * The aggregate outcome report (domain.md "Aggregate outcome report"). Each person counts once,
+ * by their primary series; scores and score means are tenths; percentages are 0–100 unrounded.
+ */
+
+export type ReportAgeGroup = Exclude<AgeGroup, 'young-child'>
+export const REPORT_AGE_GROUPS: readonly ReportAgeGroup[] = ['child', 'adolescent', 'adult']
+
+/** Cells with fewer persons than this are suppressed so that no one can be recognised. */
+export const MIN_CELL_PERSONS = 5
+
+export interface ReportFamily {
+  readonly id: string
+  readonly startedOn: IsoDate
+  /** How the family ended; null while it is active. */
+  readonly ending: Ending | null
+}
+
+export interface ReportMember {
+  readonly id: string
+  readonly familyId: string
+  readonly birthDate: IsoDate
+  /** Every series of the member (all instruments and raters), as `buildSeries` gives them. */
+  readonly series: readonly SeriesFacts[]
+}
+
+export interface OutcomeReportInput {
+  /** The period, inclusive: a primary series belongs to it when its latest point lies in it. */
+  readonly from: IsoDate
+  readonly to: IsoDate
+  /** The families in scope (municipality, coordinator), with every member who has series. */
+  readonly families: readonly ReportFamily[]
+  readonly members: readonly ReportMember[]
+  /** Every instrument the series use, with the thresholds in force. */
+  readonly instruments: readonly InstrumentDef[]
+  /** Reference series for the expected p50 in the dropout rule. */
+  readonly reference: ReferenceIndex | readonly ReferenceSeries[]
+  readonly expectedBandMinSeries: number
+  readonly referenceKeyOf?: ReferenceKeyOf
+  /** Report one age group only (`?ageGroup=`); `all` then covers that group. */
+  readonly ageGroup?: ReportAgeGroup
+}
+
+export interface OutcomeCell {
+  readonly persons: number | null
+  readonly families: number | null
+  readonly collateralRaters: number | null
+  readonly meanIntakeOutcome: number | null
+  readonly meanIntakeAlliance: number | null
+  readonly meanSessions: number | null
+  readonly meanDaysInService: number | null
+  readonly recoveredPct: number | null
+  readonly improvedPct: number | null
+  readonly noReliableChangePct: number | null
+  readonly deterioratedPct: number | null
+  readonly dropoutPct: number | null
+  readonly effectSize: number | null
+  readonly suppressed: boolean
+}
+
+export interface OutcomeGroup extends OutcomeCell {
+  readonly ageGroup: ReportAgeGroup
+}
+
+export interface OutcomeReport {
+  readonly from: IsoDate
+  readonly to: IsoDate
+  readonly groups: readonly OutcomeGroup[]
+  readonly all: OutcomeCell
+}
+
+/** What the report needs to know about one person with a primary series. */
+interface PersonOutcome {
+  readonly familyId: string
+  /** At intake; null under 3. */
+  readonly ageGroup: AgeGroup | null
+  readonly inPeriod: boolean
+  readonly intake: number
+  readonly latest: number
+  readonly sessions: number
+  readonly daysInService: number
+  readonly firstAlliance: number | null
+  readonly cutoff: number | null
+  readonly status: SeriesStatus | null
+  readonly belowExpectedMedian: boolean
+  readonly collateralRaters: number
+}
+
+export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
+  const familiesById = new Map(input.families.map((family) => [family.id, family]))
+  const reference = toReferenceIndex(input.reference)
+  const keyOf = input.referenceKeyOf ?? defaultReferenceKey
+  const inPeriod = (date: IsoDate) => date >= input.from && date <= input.to
+
+  const outcomes: PersonOutcome[] = []
+  for (const member of input.members) {
+    const family = familiesById.get(member.familyId)
+    if (!family) throw new Error(`Member ${member.id} belongs to a family that is not in the report input`)
+    const outcome = personOutcome(member, family, input, reference, keyOf, inPeriod)
+    if (outcome) outcomes.push(outcome)
+  }
+
+  // Dropout looks at every member of the family with a primary series, whatever their age group
+  // or period: the family stopped, and the question is whether anyone in it was left behind.
+  const leftBehind = new Set(outcomes.filter(isUnsuccessful).map((outcome) => outcome.familyId))
+
+  const counted = outcomes.filter(
+    (outcome): outcome is PersonOutcome & { ageGroup: ReportAgeGroup } =>
+      outcome.inPeriod && isReportAgeGroup(outcome.ageGroup) && (input.ageGroup === undefined || outcome.ageGroup === input.ageGroup),
+  )
+  const groups = REPORT_AGE_GROUPS.filter((group) => input.ageGroup === undefined || group === input.ageGroup).map(
+    (ageGroup): OutcomeGroup => ({
+      ageGroup,
+      ...cell(counted.filter((outcome) => outcome.ageGroup === ageGroup), familiesById, leftBehind),
+    }),
+  )
+  return { from: input.from, to: input.to, groups, all: cell(counted, familiesById, leftBehind) }
+}
+
+function isReportAgeGroup(ageGroup: AgeGroup | null): ageGroup is ReportAgeGroup {
+  return ageGroup !== null && ageGroup !== 'young-child'
+}
+
+function personOutcome(
+  member: ReportMember,
+  family: ReportFamily,
+  input: OutcomeReportInput,
+  reference: ReferenceIndex,
+  keyOf: ReferenceKeyOf,
+  inPeriod: (date: IsoDate) => boolean,
+): PersonOutcome | null {
+  const primary = primarySeriesOf(member.series)
+  if (!primary) return null
+  const instrument = instrumentByCode(input.instruments, primary.instrument)
+  const intakePoint = primary.points[0]
+  const last = latestPoint(primary)
+  const intake = intakePoint.total
+  const latest = last.total
+  const cutoff = cutoffFor(instrument, ageGroupOf(ageOn(member.birthDate, last.heldOn)))
+  const totals = primary.points.map((point) => point.total)
+
+  const cohort = reference.get(primary.instrument)
+  const model = cohort
+    ? expectedBandModel({ intake, cohort, excludeKey: keyOf(primary), minSeries: input.expectedBandMinSeries })
+    : null
+  const expectedMedian = model === null ? null : intake + model.a50 * Math.log(last.sessionNumber)
+
+  return {
+    familyId: member.familyId,
+    ageGroup: ageGroupOf(ageOn(member.birthDate, intakePoint.heldOn)),
+    inPeriod: inPeriod(last.heldOn),
+    intake,
+    latest,
+    sessions: primary.points.length,
+    daysInService: daysBetween(family.startedOn, last.heldOn),
+    firstAlliance: firstAllianceFrom(member.series, intakePoint.heldOn, input.instruments),
+    cutoff,
+    status: seriesStatus(totals, cutoff, instrument.thresholds.reliableChange),
+    belowExpectedMedian: expectedMedian !== null && latest < expectedMedian,
+    collateralRaters: collateralRatersOf(member.series, inPeriod),
+  }
+}
+
+/**
+ * The first alliance total from the primary series' intake on: the alliance of the same episode
+ * (a 14-year-old counted by ORS is paired with the SRS, not with an old CSRS).
+ */
+function firstAllianceFrom(
+  series: readonly SeriesFacts[],
+  from: IsoDate,
+  instruments: readonly InstrumentDef[],
+): number | null {
+  let first: { heldOn: IsoDate; createdAt: string; total: number } | null = null
+  for (const candidate of series) {
+    if (candidate.rater !== 'self' || !isPsychometricAlliance(instrumentByCode(instruments, candidate.instrument))) continue
+    const point = candidate.points.find((p) => p.heldOn >= from)
+    if (!point) continue
+    if (first === null || point.heldOn < first.heldOn || (point.heldOn === first.heldOn && point.createdAt < first.createdAt)) {
+      first = point
+    }
+  }
+  return first?.total ?? null
+}
+
+/** Distinct rater and rater member of the person's collateral outcome series in the period. */
+function collateralRatersOf(series: readonly SeriesFacts[], inPeriod: (date: IsoDate) => boolean): number {
+  const raters = new Set<string>()
+  for (const candidate of series) {
+    if (candidate.rater === 'self' || !PRIMARY_OUTCOME_INSTRUMENTS.includes(candidate.instrument)) continue
+    if (!inPeriod(latestPoint(candidate).heldOn)) continue
+    raters.add(JSON.stringify([candidate.rater, candidate.raterMemberId]))
+  }
+  return raters.size
+}
+
+/**
+ * domain.md: "any member neither improved nor recovered, or below their expected p50 where a
+ * band exists". Read literally as either condition; a single rating (not-enough-data) counts as
+ * neither improved nor recovered, which is the dropout after a first meeting the rule is for.
+ */
+function isUnsuccessful(outcome: PersonOutcome): boolean {
+  const improved = outcome.status === 'improved' || outcome.status === 'recovered'
+  return !improved || outcome.belowExpectedMedian
+}
+
+const SUPPRESSED: OutcomeCell = {
+  persons: null,
+  families: null,
+  collateralRaters: null,
+  meanIntakeOutcome: null,
+  meanIntakeAlliance: null,
+  meanSessions: null,
+  meanDaysInService: null,
+  recoveredPct: null,
+  improvedPct: null,
+  noReliableChangePct: null,
+  deterioratedPct: null,
+  dropoutPct: null,
+  effectSize: null,
+  suppressed: true,
+}
+
+function cell(
+  persons: readonly PersonOutcome[],
+  familiesById: ReadonlyMap<string, ReportFamily>,
+  leftBehind: ReadonlySet<string>,
+): OutcomeCell {
+  if (persons.length < MIN_CELL_PERSONS) return { ...SUPPRESSED }
+
+  const familyIds = [...new Set(persons.map((person) => person.familyId))]
+  const endedFamilies = familyIds.filter((id) => familiesById.get(id)?.ending != null)
+  const droppedOut = endedFamilies.filter((id) => familiesById.get(id)?.ending === 'unilateral' && leftBehind.has(id))
+
+  // Change categories are shares of the series that can show change (two points or more).
+  const withChange = persons.filter((person) => person.sessions >= 2 && person.status !== null && person.status !== 'not-enough-data')
+  const share = (status: SeriesStatus) =>
+    percentage(withChange.filter((person) => person.status === status).length, withChange.length)
+
+  return {
+    persons: persons.length,
+    families: familyIds.length,
+    collateralRaters: persons.reduce((sum, person) => sum + person.collateralRaters, 0),
+    meanIntakeOutcome: mean(persons.map((person) => person.intake)),
+    meanIntakeAlliance: mean(persons.flatMap((person) => (person.firstAlliance === null ? [] : [person.firstAlliance]))),
+    meanSessions: mean(persons.map((person) => person.sessions)),
+    meanDaysInService: mean(persons.map((person) => person.daysInService)),
+    recoveredPct: share('recovered'),
+    improvedPct: share('improved'),
+    noReliableChangePct: share('no-reliable-change'),
+    deterioratedPct: share('deteriorated'),
+    dropoutPct: percentage(droppedOut.length, endedFamilies.length),
+    effectSize: effectSize(persons),
+    suppressed: false,
+  }
+}
+
+/**
+ * Pre–post effect size over persons who started in the clinical range: mean change divided by
+ * the sample SD (n − 1) of their intakes. Only series with a second point have a change to count.
+ */
+function effectSize(persons: readonly PersonOutcome[]): number | null {
+  const clinical = persons.filter((person) => person.sessions >= 2 && person.cutoff !== null && person.intake < person.cutoff)
+  if (clinical.length < 2) return null
+  const intakes = clinical.map((person) => person.intake)
+  const intakeMean = intakes.reduce((sum, value) => sum + value, 0) / intakes.length
+  const variance = intakes.reduce((sum, value) => sum + (value - intakeMean) ** 2, 0) / (intakes.length - 1)
+  const sd = Math.sqrt(variance)
+  if (sd === 0) return null
+  const meanChange = clinical.reduce((sum, person) => sum + (person.latest - person.intake), 0) / clinical.length
+  return meanChange / sd
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length
+}
+
+function percentage(count: number, of: number): number | null {
+  return of === 0 ? null : (100 * count) / of
+}

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { audit } from '../../plugins/audit.js'
+import { problems } from '../responses.js'
+import { rebuildReferenceSeries } from './repository.js'
+
+export const $RecomputeCounts = z.object({
+  families: z.number().int(),
+  series: z.number().int().describe('reference series rebuilt from the municipality’s own outcome series (≥ 3 points)'),
+  byInstrument: z.record(z.string(), z.number().int()),
+  synthetic: z.number().int().describe('synthetic reference series kept (demo cohort, pooled series)'),
+})
+
+export default async function expectedBandRoutes(app: FastifyInstance) {
+  app.withTypeProvider<ZodTypeProvider>().post('/v1/expected-bands/recompute', {
+    schema: {
+      tags: ['expected-bands'],
+      summary: "Rebuild the municipality's expected-band reference series",
+      response: { 200: $RecomputeCounts, ...problems() },
+    },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const counts = await rebuildReferenceSeries(trx, request.principal.municipalityId)
+        await audit(trx, request, 'expected-bands.recompute', null, 'expected-bands')
+        return counts
+      }),
+  })
+}

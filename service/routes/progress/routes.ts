@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { $FamilyParams } from '../../contracts/families.js'
+import { $FamilyProgress, $Progress } from '../../contracts/progress.js'
+import type { Trx } from '../../db/kysely.js'
+import { familyView } from '../../domain/family-view.js'
+import { audit } from '../../plugins/audit.js'
+import { notFound } from '../../plugins/problems.js'
+import { familyFor } from '../access.js'
+import { todayIn } from '../calendar.js'
+import { loadInstruments } from '../instruments/repository.js'
+import { problems } from '../responses.js'
+import { municipality } from '../settings/repository.js'
+import { familyProgressToPoints, progressToPoints } from './present.js'
+import { loadFamilyFacts, loadReferenceIndex, progressOf, type ProgressContext } from './repository.js'
+
+/** Everything a progress computation needs besides the families' own facts. */
+export async function progressContext(trx: Trx): Promise<ProgressContext & { showAllianceToFamilies: boolean }> {
+  const [m, instruments, reference] = await Promise.all([municipality(trx), loadInstruments(trx), loadReferenceIndex(trx)])
+  return {
+    today: todayIn(m.time_zone),
+    instruments: instruments.map((i) => i.def),
+    settings: { overdueDays: m.overdue_days, expectedBandMinSeries: m.expected_band_min_series },
+    reference,
+    showAllianceToFamilies: m.show_alliance_to_families,
+  }
+}
+
+export default async function progressRoutes(app: FastifyInstance) {
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/progress', {
+    config: { allow: ['api-client', 'coordinator', 'family'] },
+    schema: {
+      tags: ['progress'],
+      summary: "Each member's series with status, trend, expected band and flags; the family view for family tokens",
+      params: $FamilyParams,
+      querystring: z.strictObject({ memberId: z.uuid().optional().describe("only this member's series") }),
+      response: { 200: z.union([$Progress, $FamilyProgress]), ...problems(404) },
+    },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const family = await familyFor(trx, request, request.params.familyId)
+        const p = request.principal
+        // A family token bound to one member sees that member only.
+        const bound = p.kind === 'family' ? p.memberId : null
+        if (bound && request.query.memberId && request.query.memberId !== bound) throw notFound('The member')
+        const memberId = bound ?? request.query.memberId ?? null
+        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id])])
+        if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
+        const progress = progressOf([family], facts, ctx, memberId).get(family.family_id)!
+        await audit(trx, request, 'progress.read', family.family_id, `family/${family.family_id}/progress`)
+        if (p.kind === 'family') return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
+        return progressToPoints(progress)
+      }),
+  })
+}
