@@ -4,13 +4,17 @@ import type { Config } from './config.js'
 import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import docs from './plugins/docs.js'
+import cors from './plugins/cors.js'
 import problems from './plugins/problems.js'
+import security from './plugins/security.js'
+import tokens from './plugins/tokens.js'
 import apiClientRoutes from './routes/api-clients/routes.js'
 import coordinatorRoutes from './routes/coordinators/routes.js'
 import familyRoutes from './routes/families/routes.js'
 import healthRoutes from './routes/health/routes.js'
 import instrumentRoutes from './routes/instruments/routes.js'
 import caseloadRoutes from './routes/caseload/routes.js'
+import embedTokenRoutes from './routes/embed-tokens/routes.js'
 import expectedBandRoutes from './routes/expected-bands/routes.js'
 import progressRoutes from './routes/progress/routes.js'
 import reportRoutes from './routes/reports/routes.js'
@@ -44,9 +48,12 @@ export async function buildApp({ config, connectionString, logger }: AppOptions)
 
   // External plugins, then ours, then routes.
   await app.register(problems)
+  await app.register(security, { config })
   await app.register(database, { connectionString, poolSize: config.dbPoolSize })
   await app.register(docs)
+  await app.register(tokens, { config })
   await app.register(auth)
+  await app.register(cors)
 
   await app.register(healthRoutes)
   await app.register(coordinatorRoutes)
@@ -56,6 +63,7 @@ export async function buildApp({ config, connectionString, logger }: AppOptions)
   await app.register(caseloadRoutes)
   await app.register(reportRoutes)
   await app.register(expectedBandRoutes)
+  await app.register(embedTokenRoutes)
   await app.register(instrumentRoutes)
   await app.register(settingsRoutes)
   await app.register(apiClientRoutes)

@@ -149,6 +149,9 @@ CREATE TABLE members (
   role            text NOT NULL CHECK (role IN ('adult', 'child')),
   birth_date      date NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
+  -- Order of entry: created_at is equal for the members of one request (one transaction), and
+  -- PGlite's clock has millisecond resolution, so it cannot order them.
+  seq             bigint GENERATED ALWAYS AS IDENTITY,
   PRIMARY KEY (municipality_id, member_id),
   UNIQUE (municipality_id, family_id, member_id),
   FOREIGN KEY (municipality_id, family_id) REFERENCES families ON DELETE CASCADE
@@ -183,6 +186,7 @@ CREATE TABLE ratings (
   total            smallint NOT NULL CHECK (total BETWEEN 0 AND 1000),
   override_reason  text CHECK (length(override_reason) BETWEEN 1 AND 500),
   created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+  seq              bigint GENERATED ALWAYS AS IDENTITY, -- order of entry (see members.seq)
   PRIMARY KEY (municipality_id, rating_id),
   FOREIGN KEY (municipality_id, family_id, session_id) REFERENCES sessions (municipality_id, family_id, session_id) ON DELETE CASCADE,
   FOREIGN KEY (municipality_id, family_id, member_id) REFERENCES members (municipality_id, family_id, member_id) ON DELETE CASCADE,

@@ -91,6 +91,8 @@ export interface MemberTable {
   role: 'adult' | 'child'
   birth_date: IsoDate
   created_at: CreatedAt
+  /** Order of entry (created_at ties within one transaction). */
+  seq: Generated<number>
 }
 
 export interface SessionTable {
@@ -116,6 +118,8 @@ export interface RatingTable {
   total: number
   override_reason: string | null
   created_at: CreatedAt
+  /** Order of entry (created_at ties within one request). */
+  seq: Generated<number>
 }
 
 export interface IdempotencyKeyTable {

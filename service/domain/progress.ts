@@ -11,13 +11,7 @@ import {
   type ReferenceSeries,
 } from './expected-band.js'
 import { lastSessionOf, overdueFlag, seriesFlags } from './flags.js'
-import {
-  ageGroupOf,
-  cutoffFor,
-  instrumentByCode,
-  isPsychometricOutcome,
-  type InstrumentDef,
-} from './instruments.js'
+import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricOutcome, type InstrumentDef } from './instruments.js'
 import { buildSeries, latestPoint, type RatingFact, type SeriesFacts } from './series.js'
 import { severityRank } from './severity.js'
 import { trendOf } from './trend.js'
@@ -76,7 +70,14 @@ export function buildProgress(input: ProgressInput): Progress {
       .map((facts) => {
         const progress = seriesProgress(facts, member, input, reference, keyOf)
         for (const flag of progress.flags) {
-          familyFlags.push({ ...flag, memberId: member.id, instrument: facts.instrument, rater: facts.rater })
+          // Its own detail object, so converting scores at the edge cannot reach the series' flag twice.
+          familyFlags.push({
+            ...flag,
+            detail: { ...flag.detail },
+            memberId: member.id,
+            instrument: facts.instrument,
+            rater: facts.rater,
+          })
         }
         return progress
       })

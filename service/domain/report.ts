@@ -11,7 +11,7 @@ import {
 } from './expected-band.js'
 import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricAlliance, type InstrumentDef } from './instruments.js'
 import { PRIMARY_OUTCOME_INSTRUMENTS, primarySeriesOf } from './primary-series.js'
-import { latestPoint, type SeriesFacts } from './series.js'
+import { comparePointOrder, latestPoint, type SeriesFacts, type SeriesPoint } from './series.js'
 
 /**
  * The aggregate outcome report (domain.md "Aggregate outcome report"). Each person counts once,
@@ -97,8 +97,9 @@ interface PersonOutcome {
   readonly firstAlliance: number | null
   readonly cutoff: number | null
   readonly status: SeriesStatus | null
-  readonly belowExpectedMedian: boolean
   readonly collateralRaters: number
+  /** Kept for the expected-band check, which only the dropout rule needs. */
+  readonly primary: SeriesFacts
 }
 
 export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
@@ -111,22 +112,36 @@ export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
   for (const member of input.members) {
     const family = familiesById.get(member.familyId)
     if (!family) throw new Error(`Member ${member.id} belongs to a family that is not in the report input`)
-    const outcome = personOutcome(member, family, input, reference, keyOf, inPeriod)
+    const outcome = personOutcome(member, family, input.instruments, inPeriod)
     if (outcome) outcomes.push(outcome)
   }
 
   // Dropout looks at every member of the family with a primary series, whatever their age group
   // or period: the family stopped, and the question is whether anyone in it was left behind.
-  const leftBehind = new Set(outcomes.filter(isUnsuccessful).map((outcome) => outcome.familyId))
+  // Only unilateral endings can be dropouts, so only their members need an expected band.
+  const belowExpectedMedian = (outcome: PersonOutcome) =>
+    isBelowExpectedMedian(outcome, reference, keyOf, input.expectedBandMinSeries)
+  const leftBehind = new Set(
+    outcomes
+      .filter((outcome) => familiesById.get(outcome.familyId)?.ending === 'unilateral')
+      .filter((outcome) => isUnsuccessful(outcome, belowExpectedMedian))
+      .map((outcome) => outcome.familyId),
+  )
 
   const counted = outcomes.filter(
     (outcome): outcome is PersonOutcome & { ageGroup: ReportAgeGroup } =>
-      outcome.inPeriod && isReportAgeGroup(outcome.ageGroup) && (input.ageGroup === undefined || outcome.ageGroup === input.ageGroup),
+      outcome.inPeriod &&
+      isReportAgeGroup(outcome.ageGroup) &&
+      (input.ageGroup === undefined || outcome.ageGroup === input.ageGroup),
   )
   const groups = REPORT_AGE_GROUPS.filter((group) => input.ageGroup === undefined || group === input.ageGroup).map(
     (ageGroup): OutcomeGroup => ({
       ageGroup,
-      ...cell(counted.filter((outcome) => outcome.ageGroup === ageGroup), familiesById, leftBehind),
+      ...cell(
+        counted.filter((outcome) => outcome.ageGroup === ageGroup),
+        familiesById,
+        leftBehind,
+      ),
     }),
   )
   return { from: input.from, to: input.to, groups, all: cell(counted, familiesById, leftBehind) }
@@ -139,26 +154,18 @@ function isReportAgeGroup(ageGroup: AgeGroup | null): ageGroup is ReportAgeGroup
 function personOutcome(
   member: ReportMember,
   family: ReportFamily,
-  input: OutcomeReportInput,
-  reference: ReferenceIndex,
-  keyOf: ReferenceKeyOf,
+  instruments: readonly InstrumentDef[],
   inPeriod: (date: IsoDate) => boolean,
 ): PersonOutcome | null {
   const primary = primarySeriesOf(member.series)
   if (!primary) return null
-  const instrument = instrumentByCode(input.instruments, primary.instrument)
+  const instrument = instrumentByCode(instruments, primary.instrument)
   const intakePoint = primary.points[0]
   const last = latestPoint(primary)
   const intake = intakePoint.total
   const latest = last.total
   const cutoff = cutoffFor(instrument, ageGroupOf(ageOn(member.birthDate, last.heldOn)))
   const totals = primary.points.map((point) => point.total)
-
-  const cohort = reference.get(primary.instrument)
-  const model = cohort
-    ? expectedBandModel({ intake, cohort, excludeKey: keyOf(primary), minSeries: input.expectedBandMinSeries })
-    : null
-  const expectedMedian = model === null ? null : intake + model.a50 * Math.log(last.sessionNumber)
 
   return {
     familyId: member.familyId,
@@ -168,11 +175,11 @@ function personOutcome(
     latest,
     sessions: primary.points.length,
     daysInService: daysBetween(family.startedOn, last.heldOn),
-    firstAlliance: firstAllianceFrom(member.series, intakePoint.heldOn, input.instruments),
+    firstAlliance: firstAllianceFrom(member.series, intakePoint.heldOn, instruments),
     cutoff,
     status: seriesStatus(totals, cutoff, instrument.thresholds.reliableChange),
-    belowExpectedMedian: expectedMedian !== null && latest < expectedMedian,
     collateralRaters: collateralRatersOf(member.series, inPeriod),
+    primary,
   }
 }
 
@@ -185,14 +192,12 @@ function firstAllianceFrom(
   from: IsoDate,
   instruments: readonly InstrumentDef[],
 ): number | null {
-  let first: { heldOn: IsoDate; createdAt: string; total: number } | null = null
+  let first: SeriesPoint | null = null
   for (const candidate of series) {
-    if (candidate.rater !== 'self' || !isPsychometricAlliance(instrumentByCode(instruments, candidate.instrument))) continue
+    if (candidate.rater !== 'self' || !isPsychometricAlliance(instrumentByCode(instruments, candidate.instrument)))
+      continue
     const point = candidate.points.find((p) => p.heldOn >= from)
-    if (!point) continue
-    if (first === null || point.heldOn < first.heldOn || (point.heldOn === first.heldOn && point.createdAt < first.createdAt)) {
-      first = point
-    }
+    if (point && (first === null || comparePointOrder(point, first) < 0)) first = point
   }
   return first?.total ?? null
 }
@@ -213,9 +218,29 @@ function collateralRatersOf(series: readonly SeriesFacts[], inPeriod: (date: Iso
  * band exists". Read literally as either condition; a single rating (not-enough-data) counts as
  * neither improved nor recovered, which is the dropout after a first meeting the rule is for.
  */
-function isUnsuccessful(outcome: PersonOutcome): boolean {
+function isUnsuccessful(outcome: PersonOutcome, belowExpectedMedian: (outcome: PersonOutcome) => boolean): boolean {
   const improved = outcome.status === 'improved' || outcome.status === 'recovered'
-  return !improved || outcome.belowExpectedMedian
+  return !improved || belowExpectedMedian(outcome)
+}
+
+/** Latest total below the p50 of the person's expected band at their latest session number. */
+function isBelowExpectedMedian(
+  outcome: PersonOutcome,
+  reference: ReferenceIndex,
+  keyOf: ReferenceKeyOf,
+  minSeries: number,
+): boolean {
+  const cohort = reference.get(outcome.primary.instrument)
+  if (!cohort) return false
+  const model = expectedBandModel({
+    intake: outcome.intake,
+    cohort,
+    excludeKey: keyOf(outcome.primary),
+    minSeries,
+  })
+  if (model === null) return false
+  const expectedMedian = outcome.intake + model.a50 * Math.log(latestPoint(outcome.primary).sessionNumber)
+  return outcome.latest < expectedMedian
 }
 
 const SUPPRESSED: OutcomeCell = {
@@ -243,11 +268,14 @@ function cell(
   if (persons.length < MIN_CELL_PERSONS) return { ...SUPPRESSED }
 
   const familyIds = [...new Set(persons.map((person) => person.familyId))]
-  const endedFamilies = familyIds.filter((id) => familiesById.get(id)?.ending != null)
-  const droppedOut = endedFamilies.filter((id) => familiesById.get(id)?.ending === 'unilateral' && leftBehind.has(id))
+  const endingOf = (id: string) => familiesById.get(id)?.ending ?? null
+  const endedFamilies = familyIds.filter((id) => endingOf(id) !== null)
+  const droppedOut = endedFamilies.filter((id) => endingOf(id) === 'unilateral' && leftBehind.has(id))
 
   // Change categories are shares of the series that can show change (two points or more).
-  const withChange = persons.filter((person) => person.sessions >= 2 && person.status !== null && person.status !== 'not-enough-data')
+  const withChange = persons.filter(
+    (person) => person.sessions >= 2 && person.status !== null && person.status !== 'not-enough-data',
+  )
   const share = (status: SeriesStatus) =>
     percentage(withChange.filter((person) => person.status === status).length, withChange.length)
 
@@ -256,7 +284,9 @@ function cell(
     families: familyIds.length,
     collateralRaters: persons.reduce((sum, person) => sum + person.collateralRaters, 0),
     meanIntakeOutcome: mean(persons.map((person) => person.intake)),
-    meanIntakeAlliance: mean(persons.flatMap((person) => (person.firstAlliance === null ? [] : [person.firstAlliance]))),
+    meanIntakeAlliance: mean(
+      persons.flatMap((person) => (person.firstAlliance === null ? [] : [person.firstAlliance])),
+    ),
     meanSessions: mean(persons.map((person) => person.sessions)),
     meanDaysInService: mean(persons.map((person) => person.daysInService)),
     recoveredPct: share('recovered'),
@@ -274,7 +304,9 @@ function cell(
  * the sample SD (n − 1) of their intakes. Only series with a second point have a change to count.
  */
 function effectSize(persons: readonly PersonOutcome[]): number | null {
-  const clinical = persons.filter((person) => person.sessions >= 2 && person.cutoff !== null && person.intake < person.cutoff)
+  const clinical = persons.filter(
+    (person) => person.sessions >= 2 && person.cutoff !== null && person.intake < person.cutoff,
+  )
   if (clinical.length < 2) return null
   const intakes = clinical.map((person) => person.intake)
   const intakeMean = intakes.reduce((sum, value) => sum + value, 0) / intakes.length

@@ -56,23 +56,43 @@ function bearer(request: FastifyRequest): string | null {
 async function auth(app: FastifyInstance) {
   app.decorateRequest('principal', null as never)
 
-  app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config
-    // Everything under /v1 needs a credential; health, docs and the widget are public.
-    if (!request.routeOptions.url?.startsWith('/v1/')) return
-    const credential = bearer(request)
-    if (credential === null) throw unauthorized('Send an API key or an embed token as Authorization: Bearer <credential>')
-    if (!credential.startsWith(KEY_PREFIX)) throw unauthorized('The credential is not a valid API key or embed token')
+  async function apiClient(credential: string): Promise<Principal | null> {
     const hash = hashApiKey(credential)
     const row = await asApp(app.db, async (trx) => {
       const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hash})`.execute(trx)
       return r.rows[0]
     })
-    if (!row) throw unauthorized('The API key is unknown or revoked')
-    request.principal = { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id }
-    const allow = config.allow ?? ['api-client']
-    if (!allow.includes(request.principal.kind)) throw forbidden(`A ${request.principal.kind} may not use ${request.method} ${request.routeOptions.url}`)
+    return row ? { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id } : null
+  }
+
+  async function embedToken(credential: string): Promise<Principal | null> {
+    const claims = await app.tokens.verify(credential)
+    if (!claims) return null
+    const subject = claims.sub ?? ''
+    if (claims.role === 'coordinator') return { kind: 'coordinator', municipalityId: claims.mun, coordinatorId: claims.coordinatorId, subject }
+    return {
+      kind: 'family',
+      municipalityId: claims.mun,
+      familyId: claims.familyId,
+      memberId: claims.memberId ?? null,
+      sessionId: claims.sessionId ?? null,
+      scopes: (claims.scope ?? '').split(' ').filter(Boolean),
+      subject,
+    }
+  }
+
+  app.addHook('onRequest', async (request) => {
+    // Everything under /v1 needs a credential (but CORS preflights, which carry none); health,
+    // docs and the widget are public.
+    if (!request.routeOptions.url?.startsWith('/v1/') || request.method === 'OPTIONS') return
+    const credential = bearer(request)
+    if (credential === null) throw unauthorized('Send an API key or an embed token as Authorization: Bearer <credential>')
+    const principal = credential.startsWith(KEY_PREFIX) ? await apiClient(credential) : await embedToken(credential)
+    if (!principal) throw unauthorized('The API key is unknown or revoked, or the token is expired or not valid')
+    request.principal = principal
+    const allow = request.routeOptions.config.allow ?? ['api-client']
+    if (!allow.includes(principal.kind)) throw forbidden(`A ${principal.kind} may not use ${request.method} ${request.routeOptions.url}`)
   })
 }
 
-export default fp(auth, { name: 'auth', dependencies: ['database'] })
+export default fp(auth, { name: 'auth', dependencies: ['database', 'tokens'] })

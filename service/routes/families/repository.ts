@@ -30,7 +30,7 @@ export async function findFamilyRow(trx: Trx, familyId: string): Promise<FamilyR
 
 export async function membersOf(trx: Trx, familyIds: string[]): Promise<MemberRow[]> {
   if (familyIds.length === 0) return []
-  return trx.selectFrom('members').selectAll().where('family_id', 'in', familyIds).orderBy('created_at').orderBy('member_id').execute()
+  return trx.selectFrom('members').selectAll().where('family_id', 'in', familyIds).orderBy('seq').execute()
 }
 
 export async function findFamily(trx: Trx, familyId: string): Promise<Family | undefined> {

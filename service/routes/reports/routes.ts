@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { $OutcomeReport, $OutcomeReportQuery, type OutcomeReport } from '../../contracts/reports.js'
 import { outcomeReport, type OutcomeCell } from '../../domain/report.js'
-import { buildSeries } from '../../domain/series.js'
+import { buildSeries, type SeriesFacts } from '../../domain/series.js'
 import { audit } from '../../plugins/audit.js'
 import { ruleBroken } from '../../plugins/problems.js'
 import { loadFamilyFacts, referenceKeyOf } from '../progress/repository.js'
@@ -40,12 +40,13 @@ export default async function reportRoutes(app: FastifyInstance) {
         if (request.query.coordinatorId) q = q.where('coordinator_id', '=', request.query.coordinatorId)
         const families = await q.execute()
         const facts = await loadFamilyFacts(trx, families.map((f) => f.family_id))
-        const series = buildSeries(facts.ratings.map((r) => r.fact))
+        const seriesByMember = new Map<string, SeriesFacts[]>()
+        for (const s of buildSeries(facts.ratings.map((r) => r.fact))) seriesByMember.set(s.memberId, [...(seriesByMember.get(s.memberId) ?? []), s])
         const report = outcomeReport({
           from,
           to,
           families: families.map((f) => ({ id: f.family_id, startedOn: f.started_on, ending: f.ending })),
-          members: facts.members.map((m) => ({ id: m.member_id, familyId: m.family_id, birthDate: m.birth_date, series: series.filter((s) => s.memberId === m.member_id) })),
+          members: facts.members.map((m) => ({ id: m.member_id, familyId: m.family_id, birthDate: m.birth_date, series: seriesByMember.get(m.member_id) ?? [] })),
           instruments: ctx.instruments,
           reference: ctx.reference,
           expectedBandMinSeries: ctx.settings.expectedBandMinSeries,

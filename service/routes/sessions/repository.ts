@@ -40,7 +40,7 @@ export async function findSessionRow(trx: Trx, sessionId: string): Promise<Sessi
 
 export async function ratingsOf(trx: Trx, sessionIds: string[]): Promise<RatingRow[]> {
   if (sessionIds.length === 0) return []
-  return trx.selectFrom('ratings').selectAll().where('session_id', 'in', sessionIds).orderBy('created_at').orderBy('rating_id').execute()
+  return trx.selectFrom('ratings').selectAll().where('session_id', 'in', sessionIds).orderBy('seq').execute()
 }
 
 export async function insertSession(

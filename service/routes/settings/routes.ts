@@ -30,6 +30,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
         }
         if (errors.length) throw ruleBroken(errors)
         await writeSettings(trx, request.principal.municipalityId, patch)
+        if (patch.allowedOrigins) app.forgetOrigins()
         await audit(trx, request, 'settings.update', null, 'settings')
         return readSettings(trx)
       }),

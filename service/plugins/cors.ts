@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { sql } from 'kysely'
+import { asApp, inMunicipality } from '../db/kysely.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Forget cached origins after a municipality changes its allowedOrigins. */
+    forgetOrigins(): void
+  }
+}
+
+const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key'
+const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE'
+const EXPOSE_HEADERS = 'Location, Retry-After'
+const CACHE_MS = 30_000
+
+/**
+ * CORS for /v1 exactly as api.md says: a preflight (no credential) is answered for an origin
+ * some municipality registered; a real response allows the origin only when the caller's own
+ * municipality registered it (or, before anyone is authenticated, when any did). @fastify/cors
+ * decides before authentication and not on error responses, so this small hook pair does it.
+ * Origins are cached for 30 s per process to keep a lookup off every request.
+ */
+async function cors(app: FastifyInstance) {
+  const anywhere = new Map<string, { ok: boolean; at: number }>()
+  const byMunicipality = new Map<string, { origins: Set<string>; at: number }>()
+  const fresh = (at: number) => Date.now() - at < CACHE_MS
+  app.decorate('forgetOrigins', () => {
+    anywhere.clear()
+    byMunicipality.clear()
+  })
+
+  async function registeredAnywhere(origin: string): Promise<boolean> {
+    const hit = anywhere.get(origin)
+    if (hit && fresh(hit.at)) return hit.ok
+    const ok = await asApp(app.db, async (trx) => (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${origin}) AS ok`.execute(trx)).rows[0]?.ok === true)
+    if (anywhere.size > 10_000) anywhere.clear()
+    anywhere.set(origin, { ok, at: Date.now() })
+    return ok
+  }
+
+  async function registeredBy(municipalityId: string, origin: string): Promise<boolean> {
+    let hit = byMunicipality.get(municipalityId)
+    if (!hit || !fresh(hit.at)) {
+      const rows = await inMunicipality(app.db, municipalityId, (trx) => trx.selectFrom('allowed_origins').select('origin').execute())
+      hit = { origins: new Set(rows.map((r) => r.origin)), at: Date.now() }
+      byMunicipality.set(municipalityId, hit)
+    }
+    return hit.origins.has(origin)
+  }
+
+  const originOf = (request: FastifyRequest) => {
+    const o = request.headers.origin
+    return typeof o === 'string' && o !== 'null' ? o.toLowerCase() : null
+  }
+  const isApi = (request: FastifyRequest) => request.url.startsWith('/v1/')
+
+  app.options('/v1/*', { schema: { hide: true } }, async (request, reply) => {
+    const origin = originOf(request)
+    reply.header('vary', 'Origin')
+    if (origin && (await registeredAnywhere(origin))) {
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-methods', ALLOW_METHODS)
+        .header('access-control-allow-headers', ALLOW_HEADERS)
+        .header('access-control-max-age', '600')
+    }
+    return reply.code(204).send()
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!isApi(request) || request.method === 'OPTIONS') return payload
+    reply.header('vary', 'Origin')
+    reply.header('access-control-expose-headers', EXPOSE_HEADERS)
+    const origin = originOf(request)
+    if (!origin) return payload
+    const principal = request.principal
+    const allowed = principal ? await registeredBy(principal.municipalityId, origin) : await registeredAnywhere(origin)
+    if (allowed) reply.header('access-control-allow-origin', origin)
+    return payload
+  })
+}
+
+export default fp(cors, { name: 'cors', dependencies: ['database'] })

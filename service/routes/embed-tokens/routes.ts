@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { $CreateEmbedToken, $EmbedToken } from '../../contracts/embed-tokens.js'
+import { audit } from '../../plugins/audit.js'
+import { notFound, ruleBroken } from '../../plugins/problems.js'
+import type { EmbedClaims } from '../../plugins/tokens.js'
+import { problems } from '../responses.js'
+
+export default async function embedTokenRoutes(app: FastifyInstance) {
+  app.withTypeProvider<ZodTypeProvider>().post('/v1/embed-tokens', {
+    schema: {
+      tags: ['embed-tokens'],
+      summary: 'Mint a short-lived token for the widget in a browser (coordinator or family)',
+      body: $CreateEmbedToken,
+      response: { 201: $EmbedToken, ...problems(404, 422) },
+    },
+    handler: async (request, reply) => {
+      const b = request.body
+      const municipalityId = request.principal.municipalityId
+      const claims = await app.tenant(request, async (trx): Promise<EmbedClaims> => {
+        if (b.role === 'coordinator') {
+          const c = await trx.selectFrom('coordinators').select(['coordinator_id', 'active']).where('coordinator_id', '=', b.coordinatorId).executeTakeFirst()
+          if (!c) throw notFound('The coordinator')
+          if (!c.active) throw ruleBroken([{ path: '/coordinatorId', message: 'this coordinator is not active' }])
+          await audit(trx, request, 'embed-token.issue', null, `coordinator/${b.coordinatorId}`)
+          return { mun: municipalityId, role: 'coordinator', coordinatorId: b.coordinatorId }
+        }
+        const family = await trx.selectFrom('families').select('family_id').where('family_id', '=', b.familyId).where('synthetic', '=', false).executeTakeFirst()
+        if (!family) throw notFound('The family')
+        if (b.memberId) {
+          const member = await trx.selectFrom('members').select(['member_id', 'family_id']).where('member_id', '=', b.memberId).executeTakeFirst()
+          if (!member) throw notFound('The member')
+          if (member.family_id !== b.familyId) throw ruleBroken([{ path: '/memberId', message: 'this member is not in the family' }])
+        }
+        if (b.sessionId) {
+          const session = await trx.selectFrom('sessions').select(['session_id', 'family_id']).where('session_id', '=', b.sessionId).executeTakeFirst()
+          if (!session) throw notFound('The session')
+          if (session.family_id !== b.familyId) throw ruleBroken([{ path: '/sessionId', message: 'this session is not one of the family’s' }])
+        }
+        await audit(trx, request, 'embed-token.issue', b.familyId, `family/${b.familyId}`)
+        return {
+          mun: municipalityId,
+          role: 'family',
+          familyId: b.familyId,
+          ...(b.memberId && { memberId: b.memberId }),
+          ...(b.sessionId && { sessionId: b.sessionId }),
+          ...(b.scopes?.length && { scope: b.scopes.join(' ') }),
+        }
+      })
+      reply.code(201)
+      return app.tokens.issue(claims, b.ttlSeconds)
+    },
+  })
+}
