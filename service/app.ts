@@ -15,6 +15,8 @@ import healthRoutes from './routes/health/routes.js'
 import instrumentRoutes from './routes/instruments/routes.js'
 import caseloadRoutes from './routes/caseload/routes.js'
 import embedTokenRoutes from './routes/embed-tokens/routes.js'
+import accessLogRoutes from './routes/access-log/routes.js'
+import exportRoutes from './routes/exports/routes.js'
 import expectedBandRoutes from './routes/expected-bands/routes.js'
 import progressRoutes from './routes/progress/routes.js'
 import reportRoutes from './routes/reports/routes.js'
@@ -64,6 +66,8 @@ export async function buildApp({ config, connectionString, logger }: AppOptions)
   await app.register(reportRoutes)
   await app.register(expectedBandRoutes)
   await app.register(embedTokenRoutes)
+  await app.register(accessLogRoutes)
+  await app.register(exportRoutes)
   await app.register(instrumentRoutes)
   await app.register(settingsRoutes)
   await app.register(apiClientRoutes)

@@ -8,7 +8,7 @@ import type { Trx } from '../../db/kysely.js'
 import type { SessionRow } from '../../db/schema.js'
 import { audit } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
-import { forbidden, notFound, ruleBroken } from '../../plugins/problems.js'
+import { badRequest, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
 import { familyFor } from '../access.js'
 import { membersOf } from '../families/repository.js'
 import { loadInstruments } from '../instruments/repository.js'
@@ -18,6 +18,11 @@ import * as sessions from './repository.js'
 import { checkRatings, checkSessionDate, ratingKey } from './rules.js'
 
 const $IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).describe('Required: makes the create safe to retry') })
+
+/** One rating checked as the body itself: `/0/items` is `/items`. */
+const unnest = (e: FieldError): FieldError => ({ ...e, path: e.path.replace(/^\/0/, '') })
+
+const invalidRatings = (errors: FieldError[]) => badRequest(errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '), errors)
 
 /** The session and its family if the principal may see them; 404 otherwise. */
 async function sessionFor(trx: Trx, request: FastifyRequest, sessionId: string) {
@@ -61,7 +66,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const input = request.body
         const [members, instruments, today] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), municipalityToday(trx)])
         const dateErrors = checkSessionDate(input.heldOn, family, today)
-        const { errors, rows } = checkRatings(input.ratings, { heldOn: input.heldOn, members, instruments, existing: new Set() }, '/ratings')
+        const { invalid, errors, rows } = checkRatings(input.ratings, { heldOn: input.heldOn, members, instruments, existing: new Set() }, '/ratings')
+        if (invalid.length) throw invalidRatings(invalid)
         if (dateErrors.length || errors.length) throw ruleBroken([...dateErrors, ...errors])
         const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, input, rows)
         await audit(trx, request, 'session.create', family.family_id, `session/${session.id}`)
@@ -158,8 +164,9 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
         assertSelfReport(request, session, [request.body])
         const [members, instruments, existing] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), sessions.ratingsOf(trx, [session.session_id])])
-        const { errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: new Set(existing.map(ratingKey)) }, '')
-        if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: e.path.replace(/^\/0/, '') })))
+        const { invalid, errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: new Set(existing.map(ratingKey)) }, '')
+        if (invalid.length) throw invalidRatings(invalid.map(unnest))
+        if (errors.length) throw ruleBroken(errors.map(unnest))
         const [row] = await sessions.insertRatings(trx, request.principal.municipalityId, family.family_id, session.session_id, rows)
         await audit(trx, request, 'rating.create', family.family_id, `rating/${row.rating_id}`)
         return { body: sessions.toRating(row), location: `/v1/sessions/${session.session_id}/ratings/${row.rating_id}` }
@@ -177,8 +184,9 @@ export default async function sessionRoutes(app: FastifyInstance) {
         if (!old) throw notFound('The rating')
         const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
         const others = new Set(all.filter((x) => x !== old).map(ratingKey))
-        const { errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: others }, '')
-        if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: e.path.replace(/^\/0/, '') })))
+        const { invalid, errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: others }, '')
+        if (invalid.length) throw invalidRatings(invalid.map(unnest))
+        if (errors.length) throw ruleBroken(errors.map(unnest))
         const updated = await trx.updateTable('ratings').set(rows[0]).where('rating_id', '=', old.rating_id).returningAll().executeTakeFirstOrThrow()
         await audit(trx, request, 'rating.correct', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
         return sessions.toRating(updated)

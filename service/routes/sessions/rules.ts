@@ -27,12 +27,21 @@ export interface RatingValues {
 export const ratingKey = (r: { member_id: string; instrument_code: string; rater: string; rater_member_id: string | null }) =>
   `${r.member_id}|${r.instrument_code}|${r.rater}|${r.rater_member_id ?? ''}`
 
+export interface RatingCheck {
+  /** Shapes and ranges that depend on the instrument (item count, total range): a 400, as api.md asks for out-of-range numbers. */
+  invalid: FieldError[]
+  /** Broken rules (age, member, rater, duplicate): a 422. */
+  errors: FieldError[]
+  rows: RatingValues[]
+}
+
 /**
  * Checks ratings against the rules of domain.md that need the family and the date (the shapes
- * and ranges are checked by the schema already) and turns them into rows in tenths.
- * Returns every failing field, each with a JSON Pointer under `prefix`.
+ * and ranges that need no instrument are checked by the schema already) and turns them into rows
+ * in tenths. Returns every failing field, each with a JSON Pointer under `prefix`.
  */
-export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix: string): { errors: FieldError[]; rows: RatingValues[] } {
+export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix: string): RatingCheck {
+  const invalid: FieldError[] = []
   const errors: FieldError[] = []
   const rows: RatingValues[] = []
   const seen = new Set(ctx.existing)
@@ -42,6 +51,7 @@ export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix
   ratings.forEach((r, i) => {
     const at = (field: string) => `${prefix}/${i}${field ? `/${field}` : ''}`
     const fail = (field: string, message: string) => errors.push({ path: at(field), message })
+    const bad = (field: string, message: string) => invalid.push({ path: at(field), message })
     const member = members.get(r.memberId)
     if (!member) return fail('memberId', 'this member is not in the family')
     const instrument = instruments.find((d) => d.code === r.instrument)
@@ -69,16 +79,16 @@ export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix
     let items: number[] | null = null
     let total: number
     if (r.items) {
-      if (r.items.length !== instrument.itemCount) fail('items', `${instrument.code} has ${instrument.itemCount} item${instrument.itemCount === 1 ? '' : 's'}, got ${r.items.length}`)
+      if (r.items.length !== instrument.itemCount) bad('items', `${instrument.code} has ${instrument.itemCount} item${instrument.itemCount === 1 ? '' : 's'}, got ${r.items.length}`)
       items = r.items.map(toTenths)
       items.forEach((v, k) => {
-        if (v > instrument.itemMax) fail(`items/${k}`, `an item of ${instrument.code} is at most ${instrument.itemMax / 10}`)
+        if (v > instrument.itemMax) bad(`items/${k}`, `an item of ${instrument.code} is at most ${instrument.itemMax / 10}`)
       })
       total = items.reduce((a, b) => a + b, 0)
     } else {
       total = toTenths(r.total ?? 0)
       const max = instrument.itemMax * instrument.itemCount
-      if (total > max) fail('total', `the total of ${instrument.code} is at most ${max / 10}`)
+      if (total > max) bad('total', `the total of ${instrument.code} is at most ${max / 10}`)
     }
 
     const row: RatingValues = {
@@ -95,7 +105,7 @@ export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix
     seen.add(key)
     rows.push(row)
   })
-  return { errors, rows }
+  return { invalid, errors, rows }
 }
 
 /** Date rules of a session: not in the future (municipality's today), not before the family started or after it ended. */
