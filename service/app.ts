@@ -8,6 +8,7 @@ import cors from './plugins/cors.js'
 import problems from './plugins/problems.js'
 import security from './plugins/security.js'
 import tokens from './plugins/tokens.js'
+import widget from './plugins/widget.js'
 import apiClientRoutes from './routes/api-clients/routes.js'
 import coordinatorRoutes from './routes/coordinators/routes.js'
 import familyRoutes from './routes/families/routes.js'
@@ -27,12 +28,14 @@ export interface AppOptions {
   config: Config
   /** The pg connection string (the embedded database's when DATABASE_URL is unset). */
   connectionString: string
+  /** The demo municipality whose embed tokens the demo page may mint (embedded default only). */
+  demoMunicipalityId?: string | null
   /** Pino logger options, or false in tests. */
   logger?: boolean | object
 }
 
 /** The whole service as one Fastify instance; it never listens (server.ts does). */
-export async function buildApp({ config, connectionString, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, connectionString, logger, demoMunicipalityId }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -68,6 +71,7 @@ export async function buildApp({ config, connectionString, logger }: AppOptions)
   await app.register(embedTokenRoutes)
   await app.register(accessLogRoutes)
   await app.register(exportRoutes)
+  await app.register(widget, { demoMunicipalityId })
   await app.register(instrumentRoutes)
   await app.register(settingsRoutes)
   await app.register(apiClientRoutes)

@@ -7,13 +7,9 @@ import { migrateDatabase, openDatabase, withPool } from './db/connect.js'
 const config = loadConfig()
 const database = await openDatabase(config)
 await migrateDatabase(database.connectionString)
-let demoKey: string | null = null
-if (config.seedDemo) {
-  const demo = await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir))
-  demoKey = demo.apiKey
-}
+const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
 
-const app = await buildApp({ config, connectionString: database.connectionString })
+const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')
   await app.close()
@@ -21,5 +17,5 @@ closeWithGrace({ delay: 10_000 }, async ({ err }) => {
 })
 await app.listen({ port: config.port, host: config.host })
 const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
-if (demoKey) console.log(`Demo API key: ${demoKey}`)
+if (demo) console.log(`Demo API key: ${demo.apiKey}`)
 console.log(`Framgang is running at http://${shownHost}:${config.port}/`)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { $AgeGroup } from './common.js'
+import { $AgeGroup, scoreWithin } from './common.js'
 
 const $Origin = z
   .string()
@@ -7,9 +7,10 @@ const $Origin = z
   .max(300)
 
 export const $ThresholdOverride = z.strictObject({
-  cutoffs: z.partialRecord($AgeGroup, z.number().min(0).max(100).nullable()).optional(),
-  reliableChange: z.number().min(0.1).max(100).nullable().optional(),
-  allianceDrop: z.number().min(0.1).max(100).optional(),
+  // In points with at most one decimal, like the scores they are compared with (in tenths).
+  cutoffs: z.partialRecord($AgeGroup, scoreWithin(100).nullable()).optional(),
+  reliableChange: scoreWithin(100).min(0.1).nullable().optional(),
+  allianceDrop: scoreWithin(100).min(0.1).optional(),
   noChangeSessions: z.array(z.number().int().min(2).max(100)).min(1).max(5).optional(),
 })
 export type ThresholdOverride = z.infer<typeof $ThresholdOverride>

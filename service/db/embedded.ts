@@ -6,6 +6,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 export interface EmbeddedDatabase {
   /** A pg connection string to the embedded server on 127.0.0.1. */
   connectionString: string
+  /** A tarball of the whole data directory (tests start fresh databases from a migrated one). */
+  dump(): Promise<Blob>
   close(): Promise<void>
 }
 
@@ -54,7 +56,7 @@ function isAlive(pid: number): boolean {
  * service uses the same pg Pool, Kysely and migrations as against a real server.
  * With a dataDir the data lives in <dataDir>/pgdata across restarts; without one, in memory.
  */
-export async function startEmbeddedDatabase(options: { dataDir?: string; maxConnections: number }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: { dataDir?: string; maxConnections: number; loadDataDir?: Blob }): Promise<EmbeddedDatabase> {
   let unlock = () => {}
   let dataPath: string | undefined
   if (options.dataDir) {
@@ -63,12 +65,13 @@ export async function startEmbeddedDatabase(options: { dataDir?: string; maxConn
     dataPath = path.join(options.dataDir, 'pgdata')
   }
   try {
-    const db = await PGlite.create(dataPath ? { dataDir: dataPath } : {})
+    const db = await PGlite.create(dataPath ? { dataDir: dataPath } : options.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
     // pg's Pool opens a connection per concurrent query: accept as many as the pool may open.
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections + 2 })
     await server.start()
     return {
       connectionString: `postgres://postgres@${server.getServerConn()}/postgres`,
+      dump: () => db.dumpDataDir('none'),
       async close() {
         await server.stop()
         await db.close()

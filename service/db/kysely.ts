@@ -20,8 +20,8 @@ export function createDb(pool: pg.Pool): Db {
  */
 export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true)`.execute(trx)
-    await sql`SET LOCAL ROLE framgang_app`.execute(trx)
+    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true), set_config('role', 'framgang_app', true)`.execute(trx)
     return fn(trx)
   })
 }

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
-import { asApp } from '../db/kysely.js'
 import { forbidden, unauthorized } from './problems.js'
 
 export type Principal =
@@ -58,10 +57,10 @@ async function auth(app: FastifyInstance) {
 
   async function apiClient(credential: string): Promise<Principal | null> {
     const hash = hashApiKey(credential)
-    const row = await asApp(app.db, async (trx) => {
-      const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hash})`.execute(trx)
-      return r.rows[0]
-    })
+    // A SECURITY DEFINER lookup (key hash → client and municipality, nothing else): one round
+    // trip outside any transaction, before the municipality is known.
+    const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hash})`.execute(app.db)
+    const row = r.rows[0]
     return row ? { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id } : null
   }
 

@@ -30,7 +30,7 @@ export default async function caseloadRoutes(app: FastifyInstance) {
         if (coordinatorId) q = q.where('coordinator_id', '=', coordinatorId)
         const families = await q.execute()
         const ids = families.map((f) => f.family_id)
-        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, ids)])
+        const [ctx, facts] = await Promise.all([progressContext(trx, request.principal.municipalityId), loadFamilyFacts(trx, ids)])
         const progress = progressOf(families, facts, ctx)
         const lastSession = new Map<string, { on: string; count: number }>()
         for (const s of facts.sessions) {

@@ -49,9 +49,27 @@ export function referenceKeyOf(series: SeriesIdentity): string {
   return createHash('sha256').update(seriesKey(series)).digest('base64url').slice(0, 24)
 }
 
-export async function loadReferenceIndex(trx: Trx): Promise<ReferenceIndex> {
+const referenceCache = new Map<string, { version: string; index: ReferenceIndex }>()
+
+/**
+ * The municipality's reference series as an index by instrument. Parsing a few thousand rows is
+ * most of a progress request's work, and the set changes only when recompute-bands runs, so the
+ * parsed index is kept per municipality and reused while a one-row version check (count and
+ * newest build time) says it is unchanged — correct across instances without a TTL.
+ */
+export async function loadReferenceIndex(trx: Trx, municipalityId: string): Promise<ReferenceIndex> {
+  const v = await trx
+    .selectFrom('reference_series')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('built_at').as('latest')])
+    .executeTakeFirstOrThrow()
+  const version = `${v.n}|${v.latest ? new Date(v.latest).getTime() : 0}`
+  const hit = referenceCache.get(municipalityId)
+  if (hit && hit.version === version) return hit.index
   const rows = await trx.selectFrom('reference_series').select(['series_key', 'instrument_code', 'intake', 'scores']).execute()
-  return referenceIndex(rows.map((r) => ({ key: r.series_key, instrument: r.instrument_code, intake: r.intake, scores: r.scores })))
+  const index = referenceIndex(rows.map((r) => ({ key: r.series_key, instrument: r.instrument_code, intake: r.intake, scores: r.scores })))
+  if (referenceCache.size > 1000) referenceCache.clear()
+  referenceCache.set(municipalityId, { version, index })
+  return index
 }
 
 export interface ProgressContext {

@@ -16,8 +16,8 @@ import { familyProgressToPoints, progressToPoints } from './present.js'
 import { loadFamilyFacts, loadReferenceIndex, progressOf, type ProgressContext } from './repository.js'
 
 /** Everything a progress computation needs besides the families' own facts. */
-export async function progressContext(trx: Trx): Promise<ProgressContext & { showAllianceToFamilies: boolean }> {
-  const [m, instruments, reference] = await Promise.all([municipality(trx), loadInstruments(trx), loadReferenceIndex(trx)])
+export async function progressContext(trx: Trx, municipalityId: string): Promise<ProgressContext & { showAllianceToFamilies: boolean }> {
+  const [m, instruments, reference] = await Promise.all([municipality(trx), loadInstruments(trx), loadReferenceIndex(trx, municipalityId)])
   return {
     today: todayIn(m.time_zone),
     instruments: instruments.map((i) => i.def),
@@ -45,7 +45,7 @@ export default async function progressRoutes(app: FastifyInstance) {
         const bound = p.kind === 'family' ? p.memberId : null
         if (bound && request.query.memberId && request.query.memberId !== bound) throw notFound('The member')
         const memberId = bound ?? request.query.memberId ?? null
-        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id])])
+        const [ctx, facts] = await Promise.all([progressContext(trx, p.municipalityId), loadFamilyFacts(trx, [family.family_id])])
         if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
         const progress = progressOf([family], facts, ctx, memberId).get(family.family_id)!
         await audit(trx, request, 'progress.read', family.family_id, `family/${family.family_id}/progress`)

@@ -32,7 +32,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     },
     handler: (request) =>
       app.tenant(request, async (trx): Promise<OutcomeReport> => {
-        const ctx = await progressContext(trx)
+        const ctx = await progressContext(trx, request.principal.municipalityId)
         const to = request.query.to ?? ctx.today
         const from = request.query.from ?? yearBefore(to)
         if (from > to) throw ruleBroken([{ path: '/from', message: `from (${from}) is after to (${to})` }])

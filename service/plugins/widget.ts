@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import fastifyStatic from '@fastify/static'
+import { inMunicipality } from '../db/kysely.js'
+import { projectRoot } from '../paths.js'
+import type { EmbedClaims } from './tokens.js'
+
+export const WIDGET_DIST = path.join(projectRoot, 'dist', 'widget')
+export const DEMO_DIR = path.join(projectRoot, 'widget', 'demo')
+
+/**
+ * The widget bundle at /widget/ for any host page (CORS *, cross-origin resource policy, ETag,
+ * a short cache with revalidation since the file names carry no hash), and the demo host page
+ * at / and /demo/.
+ */
+async function widget(app: FastifyInstance, opts: { demoMunicipalityId?: string | null }) {
+  if (existsSync(WIDGET_DIST)) {
+    await app.register(fastifyStatic, {
+      root: WIDGET_DIST,
+      prefix: '/widget/',
+      etag: true,
+      lastModified: true,
+      cacheControl: false,
+      allowedPath: (p) => /^\/framgang(\.iife)?\.js$/.test(p),
+      setHeaders: (res) => {
+        res.setHeader('access-control-allow-origin', '*')
+        res.setHeader('cache-control', 'public, max-age=300, stale-while-revalidate=86400')
+      },
+    })
+  } else {
+    app.log.warn(`no widget bundle in ${WIDGET_DIST}: run npm run build`)
+  }
+
+  if (existsSync(path.join(DEMO_DIR, 'index.html'))) {
+    await app.register(fastifyStatic, { root: DEMO_DIR, prefix: '/demo/', decorateReply: false, index: false, cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') })
+    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/demo/index.html'))
+    if (opts.demoMunicipalityId) registerDemoTokens(app, opts.demoMunicipalityId)
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><title>Framgang</title><h1>Framgang</h1><p>The API is running. See <a href="/docs">/docs</a>.</p></html>'),
+    )
+  }
+}
+
+/**
+ * The demo page's stand-in for a host system's backend: it mints short-lived embed tokens for the
+ * demo municipality only (first demo coordinator; first demo family). Registered only when the
+ * server seeded the demo (the embedded default), never for a real municipality.
+ */
+function registerDemoTokens(app: FastifyInstance, municipalityId: string) {
+  app.get<{ Querystring: { role?: string } }>('/demo/token', { schema: { hide: true } }, async (request, reply) => {
+    const role = request.query.role === 'family' ? 'family' : 'coordinator'
+    const facts = await inMunicipality(app.db, municipalityId, async (trx) => {
+      const coordinator = await trx.selectFrom('coordinators').select('coordinator_id').where('external_ref', '=', 'DEMO-C1').executeTakeFirstOrThrow()
+      const family = await trx.selectFrom('families').select('family_id').where('external_ref', '=', 'DEMO-1001').executeTakeFirstOrThrow()
+      return { coordinatorId: coordinator.coordinator_id, familyId: family.family_id }
+    })
+    const claims: EmbedClaims =
+      role === 'coordinator' ? { mun: municipalityId, role, coordinatorId: facts.coordinatorId } : { mun: municipalityId, role, familyId: facts.familyId }
+    reply.header('cache-control', 'no-store')
+    return { ...(await app.tokens.issue(claims, 600)), role, ...facts }
+  })
+}
+
+export default fp(widget, { name: 'widget' })
