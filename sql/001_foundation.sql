@@ -132,7 +132,7 @@ CREATE TABLE families (
   ended_on        date,
   ending          text CHECK (ending IN ('planned', 'unilateral', 'moved', 'other')),
   synthetic       boolean NOT NULL DEFAULT false, -- demo reference cohort, never a real family
-  created_at      timestamptz NOT NULL DEFAULT now(),
+  created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (municipality_id, family_id),
   UNIQUE (municipality_id, external_ref),
   FOREIGN KEY (municipality_id, coordinator_id) REFERENCES coordinators,
@@ -148,7 +148,7 @@ CREATE TABLE members (
   alias           text NOT NULL CHECK (length(alias) BETWEEN 1 AND 100),
   role            text NOT NULL CHECK (role IN ('adult', 'child')),
   birth_date      date NOT NULL,
-  created_at      timestamptz NOT NULL DEFAULT now(),
+  created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
   -- Order of entry: created_at is equal for the members of one request (one transaction), and
   -- PGlite's clock has millisecond resolution, so it cannot order them.
   seq             bigint GENERATED ALWAYS AS IDENTITY,

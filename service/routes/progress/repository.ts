@@ -12,7 +12,7 @@ import type { InstrumentDef } from '../../domain/instruments.js'
 export async function loadFamilyFacts(trx: Trx, familyIds: string[]) {
   if (familyIds.length === 0) return { members: [], sessions: [], ratings: [] }
   const [members, sessions, ratings] = await Promise.all([
-    trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('created_at').orderBy('member_id').execute(),
+    trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('seq').execute(),
     trx.selectFrom('sessions').select(['session_id', 'family_id', 'held_on']).where('family_id', 'in', familyIds).execute(),
     trx
       .selectFrom('ratings')
