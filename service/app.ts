@@ -5,6 +5,7 @@ import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import docs from './plugins/docs.js'
 import cors from './plugins/cors.js'
+import { idempotencyMaintenance } from './plugins/idempotency.js'
 import problems from './plugins/problems.js'
 import security from './plugins/security.js'
 import tokens from './plugins/tokens.js'
@@ -58,6 +59,7 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   await app.register(docs)
   await app.register(tokens, { config })
   await app.register(auth)
+  await app.register(idempotencyMaintenance)
   await app.register(cors)
 
   await app.register(healthRoutes)

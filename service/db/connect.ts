@@ -20,6 +20,7 @@ export async function openDatabase(config: Config): Promise<Database> {
 /** A short-lived pool + Kysely for work outside a request (migrations, CLI, seeding). */
 export async function withPool<T>(connectionString: string, fn: (pool: pg.Pool, db: Db) => Promise<T>): Promise<T> {
   const pool = new pg.Pool({ connectionString, max: 2, application_name: 'framgang-admin' })
+  pool.on('error', () => {}) // an idle client dropped by the server is replaced on next use; never crash for it
   try {
     return await fn(pool, createDb(pool))
   } finally {

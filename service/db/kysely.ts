@@ -35,8 +35,10 @@ export async function asApp<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T>
 }
 
 /**
- * Administrative work (the admin CLI: creating a municipality) as the migrating user, still
- * confined by forced row-level security to the one municipality set for the transaction.
+ * Administrative work (the admin CLI: creating a municipality) as the migrating user, with the
+ * municipality set for the transaction. Forced row-level security confines it on the forced
+ * tables only when that user is not a superuser; municipalities, api_clients and allowed_origins
+ * are not forced (see sql/001), so statements there must name the municipality themselves.
  */
 export async function asAdminInMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {

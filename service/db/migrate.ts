@@ -33,7 +33,8 @@ export async function readMigrations(dir = SQL_DIR): Promise<Migration[]> {
  * edited on disk is refused: landed migrations are history, not code.
  */
 export async function migrate(pool: pg.Pool, options: { dir?: string; log?: (msg: string) => void } = {}): Promise<string[]> {
-  const migrations = await readMigrations(options.dir)
+  const dir = options.dir ?? SQL_DIR
+  const migrations = await readMigrations(dir)
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
@@ -44,7 +45,7 @@ export async function migrate(pool: pg.Pool, options: { dir?: string; log?: (msg
     const applied = new Map(rows.map((r) => [r.id, r.checksum]))
     const known = new Set(migrations.map((m) => m.id))
     for (const id of applied.keys()) {
-      if (!known.has(id)) throw new MigrationError(`Migration ${id} is recorded in the database but missing from ${SQL_DIR}`)
+      if (!known.has(id)) throw new MigrationError(`Migration ${id} is recorded in the database but missing from ${dir}`)
     }
     const done: string[] = []
     for (const m of migrations) {

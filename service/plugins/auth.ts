@@ -58,8 +58,14 @@ async function auth(app: FastifyInstance) {
   async function apiClient(credential: string): Promise<Principal | null> {
     const hash = hashApiKey(credential)
     // A SECURITY DEFINER lookup (key hash → client and municipality, nothing else): one round
-    // trip outside any transaction, before the municipality is known.
-    const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hash})`.execute(app.db)
+    // trip outside any transaction, before the municipality is known. The hash (64 hex digits)
+    // is inlined so the query goes as ONE simple-protocol message: the embedded database's
+    // socket server interleaves the Parse/Bind/Execute messages of concurrent connections
+    // outside explicit transactions (pglite-socket issue #1046), which under concurrent
+    // requests failed lookups ("unnamed prepared statement does not exist"), answered 401 to
+    // valid keys, or hung its queue.
+    if (!/^[0-9a-f]{64}$/.test(hash)) return null
+    const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${sql.lit(hash)})`.execute(app.db)
     const row = r.rows[0]
     return row ? { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id } : null
   }

@@ -18,6 +18,10 @@ async function database(app: FastifyInstance, opts: { connectionString: string; 
     max: opts.poolSize,
     application_name: 'framgang',
   })
+  // An idle client whose connection the server ends (a restart, a failover, an administrator)
+  // emits 'error' on the pool; without a listener that would crash the process. The pool drops
+  // the client and opens a new one when needed.
+  app.pg.pool.on('error', (err) => app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'an idle database connection was closed'))
   app.decorate('db', createDb(app.pg.pool))
   app.decorate('tenant', function tenant<T>(request: FastifyRequest, fn: (trx: Trx) => Promise<T>) {
     return inMunicipality(app.db, request.principal.municipalityId, fn)

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sql } from 'kysely'
 import type { Trx } from '../db/kysely.js'
@@ -95,3 +96,21 @@ export async function purgeExpiredIdempotencyKeys(app: FastifyInstance): Promise
     return Number(r.numAffectedRows ?? 0)
   })
 }
+
+/** Purges expired idempotency records once at start and then hourly, while the app runs. */
+export const idempotencyMaintenance = fp(
+  async (app: FastifyInstance) => {
+    let timer: NodeJS.Timeout | undefined
+    const purge = () =>
+      purgeExpiredIdempotencyKeys(app).then(
+        (n) => n > 0 && app.log.info({ purged: n }, 'purged expired idempotency records'),
+        (err: Error) => app.log.warn({ err: { message: err.message } }, 'purging idempotency records failed'),
+      )
+    app.addHook('onReady', async () => {
+      void purge()
+      timer = setInterval(purge, 3_600_000).unref()
+    })
+    app.addHook('onClose', async () => clearInterval(timer))
+  },
+  { name: 'idempotency-maintenance', dependencies: ['database'] },
+)

@@ -79,6 +79,23 @@ function fieldErrors(err: FastifyError): FieldError[] {
 }
 
 /**
+ * Handlers check uniqueness before they insert, but two concurrent requests can both pass the
+ * check; the database's unique constraint then refuses the second. That is the same conflict the
+ * check reports, not a server error. Constraint names never reach the client.
+ */
+const UNIQUE_CONSTRAINTS: Record<string, { status: number; type: ProblemType; path: string; message: string }> = {
+  coordinators_municipality_id_external_ref_key: { status: 409, type: 'conflict', path: '/externalRef', message: 'externalRef is already used by another coordinator in this municipality' },
+  families_municipality_id_external_ref_key: { status: 409, type: 'conflict', path: '/externalRef', message: 'externalRef is already used by another family in this municipality' },
+  ratings_one_per_rater: { status: 422, type: 'rule', path: '', message: 'this session already has a rating of this member with this instrument by this rater' },
+}
+
+function uniqueViolation(err: unknown): { status: number; type: ProblemType; path: string; message: string } | null {
+  const e = err as { code?: unknown; constraint?: unknown }
+  if (e.code !== '23505') return null
+  return UNIQUE_CONSTRAINTS[String(e.constraint)] ?? { status: 409, type: 'conflict', path: '', message: 'the request conflicts with a change made at the same time; read the current state and retry' }
+}
+
+/**
  * The one error handler: every 4xx/5xx leaves as application/problem+json, 5xx without internals.
  * Logs carry the request id and error code, never request bodies (they hold personal data).
  */
@@ -92,6 +109,8 @@ async function problems(app: FastifyInstance) {
       const errors = fieldErrors(err)
       return send(reply, request, 400, 'validation', errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '), errors)
     }
+    const unique = uniqueViolation(err)
+    if (unique) return send(reply, request, unique.status, unique.type, unique.message, [{ path: unique.path, message: unique.message }])
     const status = err.statusCode ?? 500
     if (status === 429) {
       return send(reply, request, 429, 'rate-limited', 'Too many requests; retry after the time in Retry-After')

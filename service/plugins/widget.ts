@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 import { inMunicipality } from '../db/kysely.js'
 import { projectRoot } from '../paths.js'
+import { notFound } from './problems.js'
 import type { EmbedClaims } from './tokens.js'
 
 export const WIDGET_DIST = path.join(projectRoot, 'dist', 'widget')
@@ -50,13 +51,17 @@ async function widget(app: FastifyInstance, opts: { demoMunicipalityId?: string 
  * server seeded the demo (the embedded default), never for a real municipality.
  */
 function registerDemoTokens(app: FastifyInstance, municipalityId: string) {
-  app.get<{ Querystring: { role?: string } }>('/demo/token', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { role?: string; familyId?: string } }>('/demo/token', { schema: { hide: true } }, async (request, reply) => {
     const role = request.query.role === 'family' ? 'family' : 'coordinator'
+    const wanted = /^[0-9a-f-]{36}$/i.test(request.query.familyId ?? '') ? request.query.familyId : undefined
     const facts = await inMunicipality(app.db, municipalityId, async (trx) => {
-      const coordinator = await trx.selectFrom('coordinators').select('coordinator_id').where('external_ref', '=', 'DEMO-C1').executeTakeFirstOrThrow()
-      const family = await trx.selectFrom('families').select('family_id').where('external_ref', '=', 'DEMO-1001').executeTakeFirstOrThrow()
-      return { coordinatorId: coordinator.coordinator_id, familyId: family.family_id }
+      const coordinator = await trx.selectFrom('coordinators').select('coordinator_id').where('external_ref', '=', 'DEMO-C1').executeTakeFirst()
+      const family = wanted
+        ? await trx.selectFrom('families').select('family_id').where('family_id', '=', wanted).executeTakeFirst()
+        : await trx.selectFrom('families').select('family_id').where('external_ref', '=', 'DEMO-1001').executeTakeFirst()
+      return coordinator && family ? { coordinatorId: coordinator.coordinator_id, familyId: family.family_id } : null
     })
+    if (!facts) throw notFound('The demo family')
     const claims: EmbedClaims =
       role === 'coordinator' ? { mun: municipalityId, role, coordinatorId: facts.coordinatorId } : { mun: municipalityId, role, familyId: facts.familyId }
     reply.header('cache-control', 'no-store')

@@ -32,11 +32,13 @@ export default async function apiClientRoutes(app: FastifyInstance) {
 
   r.delete('/v1/api-clients/:id', {
     schema: { tags, summary: 'Revoke an API client', params: z.strictObject({ id: z.uuid() }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
-    handler: (request, reply) =>
-      app.tenant(request, async (trx) => {
+    handler: async (request, reply) => {
+      await app.tenant(request, async (trx) => {
         if (!(await revokeApiClient(trx, request.params.id))) throw notFound('The API client')
         await audit(trx, request, 'api-client.revoke', null, `api-client/${request.params.id}`)
-        return reply.code(204).send(null)
-      }),
+      })
+      // After the commit: once the client has the 204, the revoked key must already fail.
+      return reply.code(204).send(null)
+    },
   })
 }

@@ -59,14 +59,19 @@ export default async function exportRoutes(app: FastifyInstance) {
         const facts = await loadFamilyFacts(trx, [fid])
         const keys = buildSeries(facts.ratings.map((x) => x.fact)).map(referenceKeyOf)
         if (keys.length) await trx.deleteFrom('reference_series').where('synthetic', '=', false).where('series_key', 'in', keys).execute()
-        // Stored idempotent responses hold the family's data as well.
+        // Stored idempotent responses hold the family's data as well: the family and its members
+        // (by location), sessions (familyId), ratings (memberId: also those in sessions deleted
+        // since, which no sessionId here names) and what a family token created (its principal).
         const sessionIds = facts.sessions.map((s) => s.session_id)
+        const memberIds = facts.members.map((m) => m.member_id)
         await trx
           .deleteFrom('idempotency_keys')
           .where((eb) =>
             eb.or([
               eb('location', 'like', `/v1/families/${fid}%`),
+              eb('principal', 'like', `family:${fid}%`),
               eb(sql<string>`body->>'familyId'`, '=', fid),
+              ...(memberIds.length ? [eb(sql<string>`body->>'memberId'`, 'in', memberIds)] : []),
               ...(sessionIds.length ? [eb(sql<string>`body->>'sessionId'`, 'in', sessionIds)] : []),
             ]),
           )

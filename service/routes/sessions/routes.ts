@@ -140,13 +140,15 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.delete('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: { tags, summary: 'Remove a session and its ratings', params: $SessionParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
-    handler: (request, reply) =>
-      app.tenant(request, async (trx) => {
+    handler: async (request, reply) => {
+      await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
         await trx.deleteFrom('sessions').where('session_id', '=', session.session_id).execute()
         await audit(trx, request, 'session.delete', family.family_id, `session/${session.session_id}`)
-        return reply.code(204).send(null)
-      }),
+      })
+      // Answer after the commit: a client that reads right after the 204 must not see the session.
+      return reply.code(204).send(null)
+    },
   })
 
   r.post('/v1/sessions/:sessionId/ratings', {
@@ -196,13 +198,14 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.delete('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: { tags, summary: 'Remove one rating; the old value stays in the audit trail', params: $RatingParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
-    handler: (request, reply) =>
-      app.tenant(request, async (trx) => {
+    handler: async (request, reply) => {
+      await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
         const old = await trx.deleteFrom('ratings').where('session_id', '=', session.session_id).where('rating_id', '=', request.params.ratingId).returningAll().executeTakeFirst()
         if (!old) throw notFound('The rating')
         await audit(trx, request, 'rating.delete', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
-        return reply.code(204).send(null)
-      }),
+      })
+      return reply.code(204).send(null) // after the commit
+    },
   })
 }

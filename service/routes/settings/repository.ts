@@ -69,7 +69,9 @@ export async function writeSettings(trx: Trx, municipalityId: string, patch: Upd
 }
 
 export async function replaceOrigins(trx: Trx, municipalityId: string, origins: string[]): Promise<void> {
-  await trx.deleteFrom('allowed_origins').execute()
+  // Scoped explicitly, not only by RLS: the admin CLI runs this as the migrating user, which
+  // bypasses RLS on allowed_origins (a superuser always; the owner because it is not FORCEd).
+  await trx.deleteFrom('allowed_origins').where('municipality_id', '=', municipalityId).execute()
   const unique = [...new Set(origins.map((o) => o.toLowerCase()))]
   if (unique.length) await trx.insertInto('allowed_origins').values(unique.map((origin) => ({ municipality_id: municipalityId, origin }))).execute()
 }

@@ -18,8 +18,8 @@ export default async function settingsRoutes(app: FastifyInstance) {
 
   r.patch('/v1/settings', {
     schema: { tags, summary: "Change the municipality's settings and threshold overrides", body: $UpdateSettings, response: { 200: $Settings, ...problems(422) } },
-    handler: (request) =>
-      app.tenant(request, async (trx) => {
+    handler: async (request) => {
+      const settings = await app.tenant(request, async (trx) => {
         const patch = request.body
         const errors: FieldError[] = []
         if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) errors.push({ path: '/timeZone', message: 'not an IANA time zone (e.g. Europe/Oslo)' })
@@ -30,9 +30,12 @@ export default async function settingsRoutes(app: FastifyInstance) {
         }
         if (errors.length) throw ruleBroken(errors)
         await writeSettings(trx, request.principal.municipalityId, patch)
-        if (patch.allowedOrigins) app.forgetOrigins()
         await audit(trx, request, 'settings.update', null, 'settings')
         return readSettings(trx)
-      }),
+      })
+      // After the commit: forgetting earlier would let a request in between cache the old origins.
+      if (request.body.allowedOrigins) app.forgetOrigins()
+      return settings
+    },
   })
 }

@@ -1,0 +1,187 @@
+import t from 'tap'
+import { buildProgressModel, direction, kindsFor, modeOf } from '../../widget/chart/model.js'
+import { localize } from '../../widget/i18n/index.js'
+import { familyView, ids, progress } from './fixtures.js'
+
+const nb = localize('nb')
+const en = localize('en')
+
+t.test('coordinator view: one chart per member and instrument, outcome only', async (t) => {
+  const model = buildProgressModel(progress, { ...nb })
+  t.equal(model.mode, 'coordinator')
+  t.same(
+    model.members.map((m) => [m.alias, m.charts.map((c) => c.instrument)]),
+    [
+      ['Kari', ['ORS']],
+      ['Emma', ['CORS']],
+      ['Jonas', ['YCORS']],
+    ],
+  )
+  const emma = model.members[1].charts[0]
+  t.equal(emma.lines.length, 2, 'self and parent ratings share the chart')
+  t.equal(emma.lines[0].rater, 'self', 'self-rated line first')
+  t.equal(emma.lines[1].label, 'Forelder (Kari)', 'collateral rater named by alias')
+  t.not(emma.lines[0].shape, emma.lines[1].shape, 'lines differ by marker shape, not only colour')
+  t.equal(emma.scaleMax, 40)
+  t.equal(model.members[2].charts[0].scaleMax, 10, 'young-child form on its own 0–10 scale')
+})
+
+t.test('cutoff band, expected range and status for coordinators', async (t) => {
+  const kari = buildProgressModel(progress, { ...nb }).members[0].charts[0]
+  t.same(kari.band && { kind: kari.band.kind, value: kari.band.value }, { kind: 'cutoff', value: 25 })
+  t.equal(kari.band?.label, 'Under klinisk grense (25)')
+  t.ok(kari.expected)
+  t.equal(kari.xMax, 10, 'the x axis reaches the end of the expected range')
+  t.equal(kari.status, 'Bedret, nå over grensen')
+  t.match(kari.summary, /^Kari, ORS: 6 samtaler fra 4\. mars 2026 til 21\. okt\. 2026\. Siste skår 27,5 av 40, klinisk grense 25\. Status: Bedret/)
+  t.match(kari.summary, /Trend: \+\d,\d\d per samtale \(\+\d,\d\d per 30 dager\)\./)
+  t.same(
+    kari.legend.map((l) => l.kind),
+    ['line', 'trend', 'cutoff', 'expected', 'median'],
+  )
+})
+
+t.test('flags become numbered markers at their session, most severe first where they share one', async (t) => {
+  const emma = buildProgressModel(progress, { ...nb }).members[1].charts[0]
+  t.same(
+    emma.flags.map((f) => [f.n, f.code, f.sessionNumber, f.y, f.severityText]),
+    [
+      [1, 'deterioration', 5, 21, 'Haster'],
+      [2, 'no-change-3', 5, 21, 'Merk'],
+    ],
+  )
+  t.equal(emma.flags[0].where, 'samtale 5, 2. sep. 2026')
+})
+
+t.test('the table holds the payload numbers, one row per session', async (t) => {
+  const kari = buildProgressModel(progress, { ...nb }).members[0].charts[0]
+  const table = kari.tables[0]
+  t.same(table.head, ['Samtale nr.', 'Dato', 'Sum', 'Personlig', 'Nære relasjoner', 'Sosialt', 'Alt i alt', 'Forventet P25', 'Forventet P50', 'Forventet P75'])
+  const series = progress.members[0].series[0]
+  series.points.forEach((p, i) => {
+    const row = table.rows[i]
+    t.equal(row[0].value, p.sessionNumber)
+    t.equal(row[2].value, p.total)
+    t.equal(row[2].text, nb.f.score(p.total))
+    t.same(
+      row.slice(3, 7).map((c) => c.value),
+      p.items,
+    )
+    t.equal(row[8].value, series.expected!.p50[i])
+  })
+  t.equal(table.rows.length, 10, 'expected-only sessions 7–10 have rows too')
+  t.same(
+    table.rows[8].slice(1, 3).map((c) => c.text),
+    ['–', '–'],
+  )
+})
+
+t.test('family view: plain words, soft band above the line, no percentiles or flags', async (t) => {
+  const model = buildProgressModel(familyView(progress), { ...nb })
+  t.equal(model.mode, 'family')
+  t.same(model.familyFlags, [])
+  const emma = model.members[1].charts[0]
+  t.equal(model.members[1].heading, 'Slik går det for Emma')
+  t.equal(emma.heading, 'Hvordan går det?')
+  t.same(emma.band && { kind: emma.band.kind, value: emma.band.value }, { kind: 'reference', value: 32 })
+  t.equal(emma.expected, null)
+  t.same(emma.flags, [])
+  t.equal(emma.status, null)
+  t.equal(emma.lines[0].label, 'Svarene til Emma')
+  t.equal(emma.lines[1].label, 'Kari om Emma')
+  t.same(emma.tables[0].head, ['Samtale', 'Dato', 'Poeng'])
+  t.equal(emma.summary, 'Svarene til Emma: 5 samtaler. Siste gang 21,0 av 40 poeng (2. sep. 2026). Det har gått nedover.')
+  const words = JSON.stringify(model)
+  t.notMatch(words, /klinisk|persentil|forverr|Forventet|Haster/i)
+})
+
+t.test('a coordinator payload shown with view="family" is stripped to the family view', async (t) => {
+  const model = buildProgressModel(progress, { ...en, view: 'family' })
+  t.equal(model.mode, 'family')
+  const kari = model.members[0].charts[0]
+  t.equal(kari.expected, null)
+  t.same(kari.flags, [])
+  t.equal(kari.band?.kind, 'reference')
+  t.notMatch(JSON.stringify(model), /clinical|percentile|deteriorat/i)
+  t.same(
+    model.members.map((m) => m.charts.map((c) => c.kind)),
+    [['outcome'], ['outcome'], ['outcome']],
+  )
+})
+
+t.test('alliance view and member filter', async (t) => {
+  const model = buildProgressModel(progress, { ...en, view: 'alliance', memberId: ids.kari })
+  t.equal(model.members.length, 1)
+  const srs = model.members[0].charts[0]
+  t.equal(srs.instrument, 'SRS')
+  t.equal(srs.band?.label, 'Below the alliance cutoff (36)')
+  t.same(
+    srs.flags.map((f) => f.code),
+    ['alliance-low', 'alliance-drop'],
+  )
+  t.same(kindsFor(familyView(progress), null), ['outcome', 'alliance'])
+  t.same(kindsFor(progress, null), ['outcome'])
+  t.same(kindsFor(progress, 'family'), ['outcome'], 'a coordinator payload shown to a family: outcome only')
+  t.equal(modeOf(progress, 'alliance'), 'coordinator')
+})
+
+t.test('family view shows alliance charts only when the service sends them', async (t) => {
+  const without = buildProgressModel(familyView(progress), { ...nb })
+  t.same(
+    without.members[0].charts.map((c) => c.kind),
+    ['outcome'],
+  )
+  const withAlliance = buildProgressModel(familyView(progress, { alliance: true }), { ...nb })
+  t.same(
+    withAlliance.members[0].charts.map((c) => c.heading),
+    ['Hvordan går det?', 'Hvordan var samtalene?'],
+  )
+})
+
+t.test('family-level flags (overdue) are listed apart from the charts', async (t) => {
+  const withOverdue = {
+    ...progress,
+    flags: [
+      ...progress.flags,
+      { code: 'overdue' as const, severity: 'notice' as const, sessionNumber: null, sessionId: null, heldOn: null, detail: {}, memberId: null, instrument: null, rater: null },
+    ],
+  }
+  const model = buildProgressModel(withOverdue, { ...nb })
+  t.same(
+    model.familyFlags.map((f) => [f.code, f.text, f.where]),
+    [['overdue', 'Lenge siden siste samtale', null]],
+  )
+})
+
+t.test('a member with no points and an empty family', async (t) => {
+  const empty = buildProgressModel({ familyId: ids.family, members: [], flags: [] }, { ...nb })
+  t.equal(empty.empty, true)
+  const noPoints = buildProgressModel(
+    {
+      familyId: ids.family,
+      flags: [],
+      members: [{ ...progress.members[0], series: progress.members[0].series.map((s) => ({ ...s, points: [] })) }],
+    },
+    { ...nb },
+  )
+  t.equal(noPoints.empty, true)
+})
+
+t.test('trend direction in family words is judged against the scale', async (t) => {
+  const trend = (slopePerSession: number) => ({ slopePerSession, slopePer30Days: null, intercept: 0, r2: null, n: 3 })
+  t.equal(direction(trend(0.3), 40), 'up')
+  t.equal(direction(trend(0.2), 40), 'flat')
+  t.equal(direction(trend(-0.3), 40), 'down')
+  t.equal(direction(trend(0.1), 10), 'up', 'a tenth per session is a lot on 0–10')
+  t.equal(direction(null, 40), null)
+})
+
+t.test('an instrument the widget does not know is charted on a scale from its data', async (t) => {
+  const m = progress.members[0]
+  const custom = buildProgressModel(
+    { familyId: ids.family, flags: [], members: [{ ...m, series: [{ ...m.series[0], instrument: 'GAS', cutoff: 55, expected: null, points: m.series[0].points.map((p) => ({ ...p, total: p.total * 2, items: null })) }] }] },
+    { ...en },
+  )
+  t.equal(custom.members[0].charts[0].scaleMax, 60)
+  t.same(custom.members[0].charts[0].tables[0].head, ['Session', 'Date', 'Total'])
+})
