@@ -34,7 +34,7 @@ type AllianceCourse = 'good' | 'weak' | 'dropping'
 interface DemoPerson extends CreateMember {
   course: Course
   alliance: AllianceCourse
-  /** Intake outcome in tenths of the four-item total (scaled for one-item forms). */
+  /** Intake outcome in tenths of a four-item total (0–400); one-item forms get the same share of their line. */
   intake: number
   attends: number
   /** The first conversation (0-based) the person takes part in: someone who joined later. */
@@ -64,13 +64,13 @@ function families(today: string): DemoFamily[] {
     attends,
   })
   return [
-    { externalRef: 'DEMO-1001', coordinator: 0, startedDaysAgo: 900, lastSessionDaysAgo: 9, sessions: 24, members: [p('Kari', 'adult', 38, 'recovering', 190), p('Ola', 'adult', 41, 'improving', 220), p('Emma', 'child', 10, 'improving', 240, 'good', 0.8), p('Noah', 'child', 4, 'improving', 60, 'good', 0.7)] },
+    { externalRef: 'DEMO-1001', coordinator: 0, startedDaysAgo: 900, lastSessionDaysAgo: 9, sessions: 24, members: [p('Kari', 'adult', 38, 'recovering', 190), p('Ola', 'adult', 41, 'improving', 220), p('Emma', 'child', 10, 'improving', 240, 'good', 0.8), p('Noah', 'child', 4, 'improving', 250, 'good', 0.7)] },
     { externalRef: 'DEMO-1002', coordinator: 0, startedDaysAgo: 700, lastSessionDaysAgo: 16, sessions: 14, members: [p('Aisha', 'adult', 33, 'flat', 200), p('Yusuf', 'child', 14, 'flat', 230, 'weak', 0.9), p('Maryam', 'child', 8, 'improving', 250, 'good', 0.9)] },
     { externalRef: 'DEMO-1003', coordinator: 0, startedDaysAgo: 420, lastSessionDaysAgo: 6, sessions: 11, members: [p('Tone', 'adult', 45, 'deteriorating', 240, 'dropping'), p('Jonas', 'child', 16, 'sudden-drop', 260, 'good', 0.8)] },
     { externalRef: 'DEMO-1004', coordinator: 0, startedDaysAgo: 1500, lastSessionDaysAgo: 70, sessions: 30, members: [p('Marit', 'adult', 52, 'improve-then-lose', 180), p('Sofie', 'child', 13, 'improving', 220, 'good', 0.9)] },
     { externalRef: 'DEMO-1005', coordinator: 1, startedDaysAgo: 120, lastSessionDaysAgo: 3, sessions: 5, members: [p('Piotr', 'adult', 36, 'flat', 210, 'weak'), p('Anna', 'adult', 34, 'improving', 200), p('Lena', 'child', 7, 'flat', 260, 'good', 0.9), p('Filip', 'child', 2, 'flat', 0, 'good', 0), { ...p('Ewa', 'adult', 63, 'flat', 220), from: 4 }] },
     { externalRef: 'DEMO-1006', coordinator: 1, startedDaysAgo: 1200, lastSessionDaysAgo: 20, sessions: 26, members: [p('Hassan', 'adult', 47, 'recovering', 170), p('Leyla', 'child', 12, 'recovering', 230, 'good', 0.9), p('Omar', 'child', 17, 'improving', 240, 'dropping', 0.8)] },
-    { externalRef: 'DEMO-1007', coordinator: 1, startedDaysAgo: 60, lastSessionDaysAgo: 60, sessions: 0, members: [p('Silje', 'adult', 24, 'flat', 200), p('Mia', 'child', 5, 'flat', 60, 'good', 0.8)] },
+    { externalRef: 'DEMO-1007', coordinator: 1, startedDaysAgo: 60, lastSessionDaysAgo: 60, sessions: 0, members: [p('Silje', 'adult', 24, 'flat', 200), p('Mia', 'child', 5, 'flat', 260, 'good', 0.8)] },
     { externalRef: 'DEMO-1008', coordinator: 0, startedDaysAgo: 300, lastSessionDaysAgo: 25, sessions: 8, members: [p('Reza', 'adult', 29, 'improving', 150, 'weak'), p('Sara', 'child', 9, 'deteriorating', 300, 'good', 0.9)] },
     { externalRef: 'DEMO-1009', coordinator: 1, startedDaysAgo: 1700, lastSessionDaysAgo: 200, sessions: 32, ended: { ending: 'planned', daysAgo: 190 }, members: [p('Ingrid', 'adult', 44, 'recovering', 200), p('Magnus', 'child', 15, 'recovering', 250, 'good', 0.9)] },
     { externalRef: 'DEMO-1010', coordinator: 1, startedDaysAgo: 500, lastSessionDaysAgo: 150, sessions: 9, ended: { ending: 'unilateral', daysAgo: 140 }, members: [p('Camilla', 'adult', 31, 'flat', 210, 'dropping'), p('Elias', 'child', 11, 'deteriorating', 280, 'good', 0.9)] },

@@ -21,6 +21,15 @@ export const shotsDir = process.env.WIDGET_SHOTS_DIR ?? '/tmp/widget-shots'
 export const strictCsp =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+/**
+ * The strict CSP with more origins the page may fetch from (`connect-src`), for a host page
+ * talking to the real service on another origin. Everything else stays as strict.
+ */
+export function strictCspWith(options: { connect?: string[] }): string {
+  const connect = ["'self'", ...(options.connect ?? [])].join(' ')
+  return strictCsp.replace("connect-src 'self'", `connect-src ${connect}`)
+}
+
 let built: Promise<string> | null = null
 
 /**
@@ -87,8 +96,8 @@ export interface Server {
   origin: string
   /** Replace the fake API for the next requests. */
   setApi(handler: ApiHandler | null): void
-  /** A page served with the strict CSP: `<script src>` tags only. */
-  setPage(path: string, html: string): void
+  /** A page served with the strict CSP (or `options.csp`): `<script src>` tags only. */
+  setPage(path: string, html: string, options?: { csp?: string }): void
   close(): Promise<void>
 }
 
@@ -107,7 +116,7 @@ const types: Record<string, string> = {
  */
 export async function serve(options: { widgetDir: string; api?: ApiHandler }): Promise<Server> {
   let api: ApiHandler | null = options.api ?? null
-  const pages = new Map<string, string>()
+  const pages = new Map<string, { html: string; csp: string }>()
   const files: [string, string][] = [
     ['/widget/', options.widgetDir],
     ['/demo/', join(root, 'widget/demo')],
@@ -123,7 +132,7 @@ export async function serve(options: { widgetDir: string; api?: ApiHandler }): P
         res.end(body)
       }
       const page = pages.get(url.pathname)
-      if (page !== undefined) return send(200, types['.html'], page, { 'Content-Security-Policy': strictCsp })
+      if (page !== undefined) return send(200, types['.html'], page.html, { 'Content-Security-Policy': page.csp })
       if (url.pathname === '/axe.min.js') {
         return send(200, types['.js'], await readFile(join(root, 'node_modules/axe-core/axe.min.js')))
       }
@@ -151,7 +160,7 @@ export async function serve(options: { widgetDir: string; api?: ApiHandler }): P
   return {
     origin: `http://127.0.0.1:${port}`,
     setApi: (h) => void (api = h),
-    setPage: (path, html) => void pages.set(path, html),
+    setPage: (path, html, pageOptions) => void pages.set(path, { html, csp: pageOptions?.csp ?? strictCsp }),
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
 }
