@@ -258,8 +258,11 @@ CREATE FUNCTION framgang_origin_registered(p_origin text) RETURNS boolean
   AS $$ SELECT EXISTS (SELECT 1 FROM public.allowed_origins o WHERE o.origin = p_origin) $$;
 
 -- Expired idempotency records (older than 7 days) may be purged across municipalities by the
--- maintenance job, which sets framgang.purge; nothing else is visible to it.
+-- maintenance job, which sets framgang.purge; nothing else is visible to it. A DELETE with a
+-- WHERE clause must also pass a SELECT policy, hence the pair.
 CREATE POLICY purge_expired ON idempotency_keys FOR DELETE
+  USING (current_setting('framgang.purge', true) = 'on' AND created_at < now() - interval '7 days');
+CREATE POLICY purge_expired_read ON idempotency_keys FOR SELECT
   USING (current_setting('framgang.purge', true) = 'on' AND created_at < now() - interval '7 days');
 
 REVOKE ALL ON FUNCTION framgang_api_client_by_key_hash(text) FROM PUBLIC;

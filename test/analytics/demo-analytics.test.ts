@@ -1,6 +1,7 @@
 import t from 'tap'
 import { seedDemo } from '../../service/cli/demo-data.js'
 import { compareCaseload } from '../../service/domain/caseload.js'
+import type { CaseloadItem } from '../../service/contracts/caseload.js'
 import { testApp } from '../helpers/app.js'
 
 const FLAG_CODES = ['no-change-3', 'no-change-6', 'no-change-10', 'deterioration', 'sudden-drop', 'below-expected', 'alliance-low', 'alliance-drop', 'overdue']
@@ -12,9 +13,9 @@ t.test('the demo histories show every status and every flag through the API', as
 
   const caseload = await ctx.call('GET', '/v1/caseload?limit=200')
   t.equal(caseload.statusCode, 200, caseload.body)
-  const items = caseload.json().items as { familyId: string; severity: string | null; flags: { code: string; severity: string; memberId: string | null }[]; lastSessionOn: string | null }[]
+  const items = caseload.json().items as CaseloadItem[]
   t.equal(items.length, 8, 'the eight active demo families (two have ended)')
-  const codes = new Set(items.flatMap((i) => i.flags.map((f) => f.code)))
+  const codes = new Set<string>(items.flatMap((i) => i.flags.map((f) => f.code)))
   for (const code of FLAG_CODES) t.ok(codes.has(code), `some family is flagged ${code}`)
   t.same([...items].sort(compareCaseload).map((i) => i.familyId), items.map((i) => i.familyId), 'most urgent first')
   t.equal(items[items.length - 1].severity, null, 'the family doing well comes last')

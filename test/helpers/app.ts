@@ -30,6 +30,8 @@ export async function testApp(t: Test, env: Record<string, string> = {}): Promis
   const app = await buildApp({ config, connectionString: database.connectionString, logger: false })
   await app.ready()
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 4 })
+  // Dropping the test database ends connections that pool.end() is still closing: not an error.
+  pool.on('error', () => {})
   const db = createDb(pool)
   const newMunicipality = (name = `Test kommune ${++counter}`) => createMunicipality(db, { name })
   const municipality = await newMunicipality()

@@ -16,7 +16,7 @@ export default async function apiClientRoutes(app: FastifyInstance) {
     schema: { tags, summary: "The municipality's API clients (never their keys)", response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() } },
     handler: (request) =>
       app.tenant(request, async (trx) => ({
-        items: (await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).orderBy('created_at').execute()).map(toApiClient),
+        items: (await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).orderBy('created_at').orderBy('api_client_id').execute()).map(toApiClient),
       })),
   })
 

@@ -51,8 +51,8 @@ export default async function exportRoutes(app: FastifyInstance) {
       params: $FamilyParams,
       response: { 204: z.null().describe('Erased'), ...problems(404) },
     },
-    handler: (request, reply) =>
-      app.tenant(request, async (trx) => {
+    handler: async (request, reply) => {
+      await app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId)
         const fid = row.family_id
         // Reference series derived from this family's ratings go too (matched by their hashed key).
@@ -79,7 +79,9 @@ export default async function exportRoutes(app: FastifyInstance) {
         await sql`SELECT framgang_erase_family_audit(${fid}::uuid)`.execute(trx)
         await trx.deleteFrom('families').where('family_id', '=', fid).execute()
         await audit(trx, request, 'family.erase', fid, `family/${fid}`)
-        return reply.code(204).send(null)
-      }),
+      })
+      // After the commit: once the client has the 204, nothing of the family may be readable.
+      return reply.code(204).send(null)
+    },
   })
 }

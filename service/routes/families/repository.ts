@@ -39,6 +39,12 @@ export async function findFamily(trx: Trx, familyId: string): Promise<Family | u
   return toFamily(row, await membersOf(trx, [familyId]))
 }
 
+/** The date of the family's latest session, or null before the first. */
+export async function lastSessionOn(trx: Trx, familyId: string): Promise<string | null> {
+  const row = await trx.selectFrom('sessions').select((eb) => eb.fn.max('held_on').as('last')).where('family_id', '=', familyId).executeTakeFirst()
+  return (row?.last as string | null | undefined) ?? null
+}
+
 export async function coordinatorExists(trx: Trx, coordinatorId: string): Promise<boolean> {
   const row = await trx.selectFrom('coordinators').select('coordinator_id').where('coordinator_id', '=', coordinatorId).executeTakeFirst()
   return row !== undefined

@@ -97,6 +97,9 @@ export default async function familyRoutes(app: FastifyInstance) {
         if (patch.endedOn) {
           if (patch.endedOn < row.started_on) errors.push({ path: '/endedOn', message: `a family cannot end before it started (${row.started_on})` })
           if (patch.endedOn > today) errors.push({ path: '/endedOn', message: `a family cannot end in the future (today is ${today})` })
+          // The mirror of the session rule (no session after the family ended).
+          const last = await families.lastSessionOn(trx, row.family_id)
+          if (last !== null && patch.endedOn < last) errors.push({ path: '/endedOn', message: `a family cannot end before its last session (${last})` })
         }
         if (errors.length) throw ruleBroken(errors)
         if (patch.externalRef !== undefined && (await families.externalRefTaken(trx, patch.externalRef, row.family_id))) {
