@@ -1,21 +1,33 @@
 import closeWithGrace from 'close-with-grace'
+import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
 import { ensureDemo } from './cli/demo.js'
 import { loadConfig } from './config.js'
 import { migrateDatabase, openDatabase, withPool } from './db/connect.js'
+import { DataDirLockedError } from './db/embedded.js'
 
-const config = loadConfig()
-const database = await openDatabase(config)
-await migrateDatabase(database.connectionString)
-const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
+async function main() {
+  const config = loadConfig()
+  const database = await openDatabase(config)
+  await migrateDatabase(database.connectionString)
+  const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
 
-const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
-closeWithGrace({ delay: 10_000 }, async ({ err }) => {
-  if (err) app.log.error({ err }, 'shutting down after an error')
-  await app.close()
-  await database.close()
+  const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error')
+    await app.close()
+    await database.close()
+  })
+  await app.listen({ port: config.port, host: config.host })
+  const { port } = app.server.address() as AddressInfo
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  if (demo) console.log(`Demo API key: ${demo.apiKey}`)
+  console.log(`Framgang is running at http://${shownHost}:${port}/`)
+}
+
+main().catch((err: unknown) => {
+  // Problems a person can fix get one clear line; anything else its stack.
+  if (err instanceof DataDirLockedError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) console.error(`error: ${err.message}`)
+  else console.error(err)
+  process.exit(1)
 })
-await app.listen({ port: config.port, host: config.host })
-const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
-if (demo) console.log(`Demo API key: ${demo.apiKey}`)
-console.log(`Framgang is running at http://${shownHost}:${config.port}/`)

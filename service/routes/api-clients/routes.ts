@@ -30,6 +30,16 @@ export default async function apiClientRoutes(app: FastifyInstance) {
       }, (body) => ({ ...body, apiKey: null })),
   })
 
+  r.get('/v1/api-clients/:id', {
+    schema: { tags, summary: 'One API client (never its key)', params: z.strictObject({ id: z.uuid() }), response: { 200: $ApiClient, ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const row = await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).where('api_client_id', '=', request.params.id).executeTakeFirst()
+        if (!row) throw notFound('The API client')
+        return toApiClient(row)
+      }),
+  })
+
   r.delete('/v1/api-clients/:id', {
     schema: { tags, summary: 'Revoke an API client', params: z.strictObject({ id: z.uuid() }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
     handler: async (request, reply) => {

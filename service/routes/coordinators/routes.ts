@@ -61,6 +61,16 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
       }),
   })
 
+  r.get('/v1/coordinators/:id', {
+    schema: { tags, summary: 'One coordinator', params: z.strictObject({ id: z.uuid() }), response: { 200: $Coordinator, ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const row = await trx.selectFrom('coordinators').selectAll().where('coordinator_id', '=', request.params.id).executeTakeFirst()
+        if (!row) throw notFound('The coordinator')
+        return toCoordinator(row)
+      }),
+  })
+
   r.patch('/v1/coordinators/:id', {
     schema: { tags, summary: 'Rename or deactivate a coordinator', params: z.strictObject({ id: z.uuid() }), body: $UpdateCoordinator, response: { 200: $Coordinator, ...problems(404, 409) } },
     handler: (request) =>

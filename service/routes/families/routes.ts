@@ -126,6 +126,20 @@ export default async function familyRoutes(app: FastifyInstance) {
       }),
   })
 
+  r.get('/v1/families/:familyId/members/:memberId', {
+    config: { allow: ['api-client', 'coordinator', 'family'] },
+    schema: { tags, summary: 'One member of a family', params: $MemberParams, response: { 200: $Member, ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const row = await familyFor(trx, request, request.params.familyId)
+        const member = (await families.membersOf(trx, [row.family_id])).find((m) => m.member_id === request.params.memberId)
+        const p = request.principal
+        if (!member || (p.kind === 'family' && p.memberId && p.memberId !== member.member_id)) throw notFound('The member')
+        await audit(trx, request, 'member.read', row.family_id, `member/${member.member_id}`)
+        return families.toMember(member)
+      }),
+  })
+
   r.patch('/v1/families/:familyId/members/:memberId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: { tags, summary: 'Correct a member', params: $MemberParams, body: $UpdateMember, response: { 200: $Member, ...problems(404, 422) } },

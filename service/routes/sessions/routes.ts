@@ -175,6 +175,19 @@ export default async function sessionRoutes(app: FastifyInstance) {
       }),
   })
 
+  r.get('/v1/sessions/:sessionId/ratings/:ratingId', {
+    config: { allow: ['api-client', 'coordinator'] },
+    schema: { tags, summary: 'One rating', params: $RatingParams, response: { 200: $Rating, ...problems(404) } },
+    handler: (request) =>
+      app.tenant(request, async (trx) => {
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const rating = (await sessions.ratingsOf(trx, [session.session_id])).find((x) => x.rating_id === request.params.ratingId)
+        if (!rating) throw notFound('The rating')
+        await audit(trx, request, 'rating.read', family.family_id, `rating/${rating.rating_id}`)
+        return sessions.toRating(rating)
+      }),
+  })
+
   r.put('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: { tags, summary: 'Correct one rating; the old value stays in the audit trail', params: $RatingParams, body: $CreateRating, response: { 200: $Rating, ...problems(404, 422) } },
