@@ -5,7 +5,7 @@ import { $ApiClient, $CreateApiClient, $CreatedApiClient } from '../../contracts
 import { audit } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { notFound } from '../../plugins/problems.js'
-import { problems } from '../responses.js'
+import { $IdempotencyHeaders, problems } from '../responses.js'
 import { createApiClient, revokeApiClient, toApiClient } from './repository.js'
 
 export default async function apiClientRoutes(app: FastifyInstance) {
@@ -21,7 +21,7 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   })
 
   r.post('/v1/api-clients', {
-    schema: { tags, summary: 'Create an API client; its key is shown once', headers: z.object({ 'idempotency-key': z.string().min(1).max(255) }), body: $CreateApiClient, response: { 201: $CreatedApiClient, ...problems(409, 422) } },
+    schema: { tags, summary: 'Create an API client; its key is shown once', headers: $IdempotencyHeaders, body: $CreateApiClient, response: { 201: $CreatedApiClient, ...problems(409, 422) } },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
         const client = await createApiClient(trx, request.principal.municipalityId, request.body.name)

@@ -8,7 +8,7 @@ import { audit } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { conflict, notFound } from '../../plugins/problems.js'
 import { decodeCursor, page } from '../cursor.js'
-import { problems } from '../responses.js'
+import { $IdempotencyHeaders, problems } from '../responses.js'
 
 const toCoordinator = (row: CoordinatorRow) => ({
   id: row.coordinator_id,
@@ -28,7 +28,7 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
     schema: {
       tags,
       summary: 'Register a coordinator',
-      headers: z.object({ 'idempotency-key': z.string().min(1).max(255) }),
+      headers: $IdempotencyHeaders,
       body: $CreateCoordinator,
       response: { 201: $Coordinator, ...problems(409, 422) },
     },

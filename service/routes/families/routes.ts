@@ -17,11 +17,10 @@ import { audit } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { conflict, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
 import { familyFor } from '../access.js'
-import { problems } from '../responses.js'
+import { $IdempotencyHeaders, problems } from '../responses.js'
 import { municipalityToday } from '../settings/repository.js'
 import * as families from './repository.js'
 
-const $IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).describe('Required: makes the create safe to retry') })
 
 function birthDateErrors(members: { birthDate: string }[], today: string, prefix: string): FieldError[] {
   return members.flatMap((m, i) =>

@@ -12,12 +12,11 @@ import { badRequest, forbidden, notFound, ruleBroken, type FieldError } from '..
 import { familyFor } from '../access.js'
 import { membersOf } from '../families/repository.js'
 import { loadInstruments } from '../instruments/repository.js'
-import { problems } from '../responses.js'
+import { $IdempotencyHeaders, problems } from '../responses.js'
 import { municipalityToday } from '../settings/repository.js'
 import * as sessions from './repository.js'
 import { checkRatings, checkSessionDate, ratingKey } from './rules.js'
 
-const $IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).describe('Required: makes the create safe to retry') })
 
 /** One rating checked as the body itself: `/0/items` is `/items`. */
 const unnest = (e: FieldError): FieldError => ({ ...e, path: e.path.replace(/^\/0/, '') })

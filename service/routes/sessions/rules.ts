@@ -1,5 +1,5 @@
 import type { CreateRating } from '../../contracts/sessions.js'
-import type { MemberRow } from '../../db/schema.js'
+import type { MemberRow, RatingRow } from '../../db/schema.js'
 import { ageOn } from '../../domain/calendar.js'
 import { fitsAge, instrumentFor } from '../../domain/instruments.js'
 import type { FieldError } from '../../plugins/problems.js'
@@ -14,15 +14,8 @@ export interface RatingContext {
   existing: Set<string>
 }
 
-export interface RatingValues {
-  member_id: string
-  instrument_code: string
-  rater: string
-  rater_member_id: string | null
-  items: number[] | null
-  total: number
-  override_reason: string | null
-}
+/** A rating's own columns, in tenths: what a session's rules produce and the repository stores. */
+export type RatingValues = Pick<RatingRow, 'member_id' | 'instrument_code' | 'rater' | 'rater_member_id' | 'items' | 'total' | 'override_reason'>
 
 export const ratingKey = (r: { member_id: string; instrument_code: string; rater: string; rater_member_id: string | null }) =>
   `${r.member_id}|${r.instrument_code}|${r.rater}|${r.rater_member_id ?? ''}`
