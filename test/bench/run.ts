@@ -6,57 +6,31 @@
  */
 import autocannon from 'autocannon'
 import { randomUUID } from 'node:crypto'
-import { buildApp } from '../../service/app.js'
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { createMunicipality } from '../../service/cli/municipalities.js'
 import { seedDemo } from '../../service/cli/demo-data.js'
-import { loadConfig } from '../../service/config.js'
-import { createDb, inMunicipality } from '../../service/db/kysely.js'
+import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
 import { freshDatabase } from '../helpers/database.js'
+import { seedCaseload } from './seed.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8)
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
 
 function daysAgo(n: number) {
   const d = new Date()
   d.setUTCDate(d.getUTCDate() - n)
   return d.toISOString().slice(0, 10)
-}
-
-/** n families for one coordinator, each with two members and 12 rated sessions. */
-async function seedCaseload(db: ReturnType<typeof createDb>, municipalityId: string, coordinatorRef: string, n: number) {
-  return inMunicipality(db, municipalityId, async (trx) => {
-    const c = await trx.insertInto('coordinators').values({ municipality_id: municipalityId, external_ref: coordinatorRef, display_name: coordinatorRef }).returning('coordinator_id').executeTakeFirstOrThrow()
-    for (let f = 0; f < n; f++) {
-      const family = await trx.insertInto('families').values({ municipality_id: municipalityId, external_ref: `${coordinatorRef}-${f}`, coordinator_id: c.coordinator_id, started_on: daysAgo(400), ended_on: null, ending: null }).returning('family_id').executeTakeFirstOrThrow()
-      const members = await trx
-        .insertInto('members')
-        .values([
-          { municipality_id: municipalityId, family_id: family.family_id, alias: 'A', role: 'adult', birth_date: '1985-05-05' },
-          { municipality_id: municipalityId, family_id: family.family_id, alias: 'B', role: 'child', birth_date: daysAgo(9 * 365) },
-        ])
-        .returning(['member_id', 'role'])
-        .execute()
-      for (let s = 0; s < 12; s++) {
-        const session = await trx.insertInto('sessions').values({ municipality_id: municipalityId, family_id: family.family_id, held_on: daysAgo(380 - s * 30), kind: 'home-visit', note: null }).returning('session_id').executeTakeFirstOrThrow()
-        await trx
-          .insertInto('ratings')
-          .values(
-            members.flatMap((m) => {
-              const outcome = m.role === 'adult' ? 'ORS' : 'CORS'
-              const alliance = m.role === 'adult' ? 'SRS' : 'CSRS'
-              const t = 180 + ((f * 7 + s * 13) % 90)
-              return [
-                { municipality_id: municipalityId, family_id: family.family_id, session_id: session.session_id, member_id: m.member_id, instrument_code: outcome, rater: 'self', rater_member_id: null, items: null, total: t, override_reason: null },
-                { municipality_id: municipalityId, family_id: family.family_id, session_id: session.session_id, member_id: m.member_id, instrument_code: alliance, rater: 'self', rater_member_id: null, items: null, total: 340 + (s % 5) * 10, override_reason: null },
-              ]
-            }),
-          )
-          .execute()
-      }
-    }
-    return c.coordinator_id
-  })
 }
 
 async function main() {
@@ -70,9 +44,18 @@ async function main() {
   await seedDemo(db, m.municipalityId)
   const small = await seedCaseload(db, m.municipalityId, 'C10', 10)
   const large = await seedCaseload(db, m.municipalityId, 'C100', 100)
-  const config = loadConfig({ DATA_DIR: `/tmp/framgang-bench-${process.pid}`, RATE_LIMIT_MAX: '100000000', ...(serverUrl ? { DATABASE_URL: database.connectionString } : {}) })
-  const app = await buildApp({ config, connectionString: database.connectionString, logger: false })
-  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  // The service runs in its own process, as in production, so the load generator here does not
+  // compete with it for one event loop.
+  const port = await freePort()
+  const server = spawn(process.execPath, ['--import', 'tsx', 'service/server.ts'], {
+    env: { ...process.env, DATABASE_URL: database.connectionString, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', DATA_DIR: `/tmp/framgang-bench-${process.pid}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Framgang is running') && resolve())
+    server.once('exit', (code) => reject(new Error(`the service exited (${code})`)))
+  })
+  const address = `http://127.0.0.1:${port}`
   const auth = { authorization: `Bearer ${m.apiKey}` }
   const family = await (await fetch(`${address}/v1/families?externalRef=DEMO-1001`, { headers: auth })).json()
   const familyId = family.items[0].id as string
@@ -105,7 +88,8 @@ async function main() {
     })
     results.push({ name: s.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx })
   }
-  await app.close()
+  server.kill('SIGTERM')
+  await new Promise((r) => server.once('exit', r))
   await pool.end()
   await database.close()
   const dbName = serverUrl ? 'PostgreSQL server' : 'embedded PGlite'
