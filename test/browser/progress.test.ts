@@ -2,7 +2,7 @@ import t from 'tap'
 import type { Page } from 'playwright-core'
 import type { Progress } from '../../service/contracts/progress.js'
 import { localize, type Lang } from '../../widget/i18n/index.js'
-import { familyView, ids, progress } from '../widget/fixtures.js'
+import { familyView, ids, laggingParent, progress } from '../widget/fixtures.js'
 import { hostPage, json, runAxe, settle, setup, shot, watchConsole } from './helpers.js'
 
 const { server, browser } = await setup(t)
@@ -166,6 +166,43 @@ t.test('points are reachable from the keyboard, from the chart and from the tabl
   await page.close()
 })
 
+t.test('a parent who rated at fewer conversations: points from one conversation line up on screen', async (t) => {
+  const { page, errors } = await open({ data: laggingParent, lang: 'nb' })
+  // Pixel x of every point per line, and of each whole number on the x-axis, straight from chart.js.
+  const drawn = await page.evaluate(() => {
+    const el = document.getElementById('p') as any
+    const [live] = [...el.charts.values()]
+    const lines = live.built.lineDatasets.map((i: number) => live.chart.getDatasetMeta(i).data.map((e: any) => Math.round(e.x)))
+    const px = Array.from({ length: 24 }, (_, x) => Math.round(live.chart.scales.x.getPixelForValue(x)))
+    return { lines, px }
+  })
+  const [child, mother] = drawn.lines as number[][]
+  const tickAt = (x: number) => drawn.px[x]
+  t.same(
+    mother,
+    [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20].map(tickAt),
+    'each of the mother’s points is drawn over its conversation’s tick',
+  )
+  t.equal(mother[11], child[18], 'her 12th rating straight above or below the child’s 19th, from the same conversation')
+  t.ok(mother[11] > child[11], 'not next to the child’s 12th')
+
+  // Keyboard: ArrowDown keeps the conversation; the tooltip and announcement give the line's own number and date.
+  await page.locator('#p >> .canvas-wrap').first().focus()
+  const tip = page.locator('#p >> .tip')
+  t.match(await tip.textContent(), /Samtale nr\. 20 · 21\. jan\. 2026\s*Selv: 29,5/, 'the child’s latest point')
+  await page.keyboard.press('ArrowDown')
+  t.match(await tip.textContent(), /Samtale nr\. 12 · 10\. des\. 2025\s*Forelder: 19,5/, 'the mother’s latest, one conversation earlier')
+  const live = () => page.evaluate(() => document.getElementById('p')!.shadowRoot!.querySelector('[aria-live]')!.textContent)
+  t.equal(await live(), 'Forelder, samtale 12, 10. des. 2025: 19,5', 'announced with her own number and date')
+  await page.keyboard.press('ArrowLeft')
+  t.match(await tip.textContent(), /Samtale nr\. 11 · 15\. okt\. 2025/, 'ArrowLeft: her previous rating in time')
+  await page.keyboard.press('ArrowUp')
+  t.match(await tip.textContent(), /Samtale nr\. 18 · 15\. okt\. 2025\s*Selv/, 'ArrowUp: the child’s point from that conversation')
+  await shot(page, 'progress-lagging-parent-nb-desktop')
+  t.same(errors, [])
+  await page.close()
+})
+
 t.test('family view: plain words, soft band, nothing clinical', async (t) => {
   for (const lang of ['nb', 'nn', 'en'] as Lang[]) {
     const { page, errors } = await open({ lang, data: familyView(progress, { memberId: ids.emma }), width: 360 })
@@ -174,7 +211,7 @@ t.test('family view: plain words, soft band, nothing clinical', async (t) => {
     t.match(text, { nb: /Slik går det for Emma/, nn: /Slik går det for Emma/, en: /How things are going for Emma/ }[lang])
     t.match(text, { nb: /Over streken har mange det ganske bra/, nn: /Over streken har mange det ganske bra/, en: /Above the line/ }[lang])
     const all = await tables(page)
-    t.same(all[0].head, { nb: ['Samtale', 'Dato', 'Poeng'], nn: ['Samtale', 'Dato', 'Poeng'], en: ['Talk', 'Date', 'Points'] }[lang])
+    t.same(all[0].head, { nb: ['Samtale', 'Dato', 'Poeng'], nn: ['Samtale', 'Dato', 'Poeng'], en: ['Session', 'Date', 'Points'] }[lang])
     t.same(
       all[0].rows.map((r) => Number(r[2].value)),
       progress.members[1].series[0].points.map((p) => p.total),

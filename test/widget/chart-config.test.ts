@@ -4,7 +4,7 @@ import { drawMarkerShape, flagLanePlugin } from '../../widget/chart/flag-lane.js
 import { buildProgressModel } from '../../widget/chart/model.js'
 import { defaultTheme, readTheme } from '../../widget/chart/theme.js'
 import { localize } from '../../widget/i18n/index.js'
-import { familyView, progress } from './fixtures.js'
+import { familyView, laggingParent, progress } from './fixtures.js'
 
 const { t: nbText, f } = localize('nb')
 const coordinator = buildProgressModel(progress, { t: nbText, f })
@@ -78,6 +78,28 @@ t.test('flags go to the flag lane with room reserved above the plot', async (t) 
   t.same(config.plugins, [flagLanePlugin])
   const noFlags = buildChartConfig(kari, { f, theme: defaultTheme })
   t.ok((noFlags.config.options!.layout!.padding as any).top < 20)
+})
+
+t.test('several series: lines, expected range and flag markers on the shared conversation axis', async (t) => {
+  const chart = buildProgressModel(laggingParent, { t: nbText, f }).members[0].charts[0]
+  const { config, roles, lineDatasets } = buildChartConfig(chart, { f, theme: defaultTheme })
+  const ds = config.data.datasets
+  const data = (role: string) => ds[roles.findIndex((r) => r.role === role)].data as XY[]
+  t.same(
+    lineDatasets.map((i) => (ds[i].data as XY[]).map((p) => p.x)),
+    chart.lines.map((l) => l.points.map((p) => p.x)),
+  )
+  t.same((ds[lineDatasets[1]].data as XY[])[11], { x: 20, y: 19.5 }, 'the mother’s 12th rating at the child’s 19th conversation')
+  for (const role of ['p25', 'p50', 'p75']) t.same(data(role).map((p) => p.x), chart.expected!.x, `${role} on the child’s conversations`)
+  t.equal((config.options!.scales!.x as any).max, 23.5)
+  const lane = (config.options!.plugins as any).framgangFlagLane
+  t.same(
+    lane.markers.map((m: any) => [m.n, m.x, m.y]),
+    [
+      [1, 20, 19.5],
+      [2, 21, 29.5],
+    ],
+  )
 })
 
 t.test('family charts: reference band filled upwards, bigger points, no expected range', async (t) => {

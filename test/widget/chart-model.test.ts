@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildProgressModel, direction, kindsFor, modeOf } from '../../widget/chart/model.js'
 import { localize } from '../../widget/i18n/index.js'
-import { familyView, ids, progress } from './fixtures.js'
+import { familyView, ids, laggingParent, motherOnly, progress } from './fixtures.js'
 
 const nb = localize('nb')
 const en = localize('en')
@@ -184,4 +184,106 @@ t.test('an instrument the widget does not know is charted on a scale from its da
   )
   t.equal(custom.members[0].charts[0].scaleMax, 60)
   t.same(custom.members[0].charts[0].tables[0].head, ['Session', 'Date', 'Total'])
+})
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+t.test('several series: the x-axis is the member’s conversations, so one conversation’s points line up', async (t) => {
+  const chart = buildProgressModel(laggingParent, { ...nb }).members[0].charts[0]
+  const [child, mother] = chart.lines
+  t.same([child.rater, mother.rater], ['self', 'parent'], 'self-rated line first, whatever the payload order')
+  t.same(child.points.map((p) => p.sessionNumber), range(1, 20), 'each line keeps its own session numbers')
+  t.same(mother.points.map((p) => p.sessionNumber), range(1, 12))
+
+  // The union of both lines' sessions, by date: the child's 20 and the one only the mother rated at.
+  t.same(child.points.map((p) => p.x), [...range(1, 13), ...range(15, 21)], 'the conversation without the child leaves x = 14 free')
+  t.same(mother.points.map((p) => p.x), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
+  const childX = new Map(child.points.map((p) => [p.sessionId, p.x]))
+  for (const p of mother.points) {
+    if (p.sessionId === motherOnly.sessionId) t.equal(p.x, 14, 'the mother-only conversation between the child’s 13th (x 13) and 14th (x 15)')
+    else t.equal(p.x, childX.get(p.sessionId), `mother’s ${p.sessionNumber}. rating (${p.heldOn}) at the x of the child’s point from that conversation`)
+  }
+  const twelfth = mother.points[11]
+  t.equal(twelfth.heldOn, child.points[18].heldOn, 'the mother’s 12th rating is from the child’s 19th conversation …')
+  t.equal(twelfth.x, child.points[18].x, '… and is drawn there')
+  t.not(twelfth.x, child.points[11].x, 'not next to the child’s 12th, a year earlier')
+  t.equal(chart.xMax, 23, '21 conversations, and the expected range two beyond the child’s latest')
+
+  // Neighbouring points in a line are neighbours in time, and the axis only moves forward.
+  for (const line of chart.lines) {
+    line.points.forEach((p, i) => {
+      if (i === 0) return
+      const prev = line.points[i - 1]
+      t.ok(p.x > prev.x && p.heldOn > prev.heldOn && p.sessionNumber === prev.sessionNumber + 1, `${line.rater} ${i}: after ${i - 1}`)
+    })
+  }
+
+  // Flags sit at their own line's point; the list is in axis order and names the line's own number.
+  t.same(
+    chart.flags.map((f) => [f.n, f.code, f.line, f.sessionNumber, f.x, f.y, f.where]),
+    [
+      [1, 'sudden-drop', 1, 12, 20, 19.5, 'samtale 12, 10. des. 2025'],
+      [2, 'no-change-10', 0, 20, 21, 29.5, 'samtale 20, 21. jan. 2026'],
+    ],
+  )
+
+  // Tables and words keep the API's numbers and dates.
+  const [childTable, motherTable] = chart.tables
+  t.same(childTable.rows.map((r) => r[0].value), range(1, 22), 'child: her 20 points and the expected range to 22')
+  t.same(
+    motherTable.rows.map((r) => [r[0].value, r[1].text, r[2].value]),
+    mother.points.map((p) => [p.sessionNumber, nb.f.date(p.heldOn), p.y]),
+  )
+  t.equal(motherTable.rows[11][1].text, '10. des. 2025')
+  t.match(chart.summary, /^Emma, CORS: 20 samtaler fra 17\. jan\. 2024 til 21\. jan\. 2026\./)
+})
+
+t.test('several series: the expected range, cutoff and trend follow the primary (self-rated) series', async (t) => {
+  const chart = buildProgressModel(laggingParent, { ...nb }).members[0].charts[0]
+  const [child, mother] = chart.lines
+  const self = laggingParent.members[0].series[1]
+  const parent = laggingParent.members[0].series[0]
+  const e = chart.expected!
+  t.same(e.sessionNumbers, range(1, 22), 'the payload’s session numbers, for the table')
+  t.same(e.x, [...range(1, 13), ...range(15, 21), 22, 23], 'k at the x of the child’s k-th point, then one step per k past her latest')
+  e.sessionNumbers.forEach((k, i) => {
+    if (k <= 20) t.equal(e.x[i], child.points[k - 1].x)
+  })
+  t.equal(e.x[e.x.length - 1], child.points[19].x + 2, 'the band still reaches the latest point + 2')
+  t.same(e.p50, self.expected!.p50)
+  t.same(chart.band && [chart.band.kind, chart.band.value], ['cutoff', 32])
+  t.equal(chart.status, 'Reell bedring', 'the child’s status, not the mother’s (no reliable change)')
+
+  // Each trend is the payload's line in its own session numbers, drawn from its first to its latest point.
+  const at = (trend: typeof self.trend, k: number) => trend!.intercept + trend!.slopePerSession * k
+  t.same(child.trend, { from: { x: 1, y: at(self.trend, 1) }, to: { x: 21, y: at(self.trend, 20) } })
+  t.same(mother.trend, { from: { x: 7, y: at(parent.trend, 1) }, to: { x: 20, y: at(parent.trend, 12) } })
+})
+
+t.test('one series: x is the session number, as before', async (t) => {
+  const [parent, self] = laggingParent.members[0].series
+  const only = (s: typeof self) => ({ ...laggingParent, members: [{ ...laggingParent.members[0], series: [s] }] })
+  const child = buildProgressModel(only(self), { ...nb }).members[0].charts[0]
+  t.same(child.lines[0].points.map((p) => p.x), range(1, 20))
+  t.same(child.expected!.x, child.expected!.sessionNumbers)
+  t.equal(child.xMax, 22)
+  t.same(child.flags.map((f) => f.x), [20])
+  const mother = buildProgressModel(only(parent), { ...nb }).members[0].charts[0]
+  t.same(mother.lines[0].points.map((p) => p.x), range(1, 12), 'a collateral line alone is placed by its own numbers')
+  t.same(mother.lines[0].trend!.to.x, 12)
+  // The fixture family: Kari alone on her ORS chart, and Emma's parent rating at her first four sessions.
+  const model = buildProgressModel(progress, { ...nb })
+  const kari = model.members[0].charts[0]
+  t.same(kari.lines[0].points.map((p) => p.x), progress.members[0].series[0].points.map((p) => p.sessionNumber))
+  t.same(kari.expected!.x, kari.expected!.sessionNumbers)
+  const emma = model.members[1].charts[0]
+  t.same(emma.lines.map((l) => l.points.map((p) => p.x)), [range(1, 5), range(1, 4)], 'the same conversations: the same x as before')
+})
+
+t.test('family view of several series: the same axis, the family table with its own numbers', async (t) => {
+  const chart = buildProgressModel(familyView(laggingParent), { ...en }).members[0].charts[0]
+  t.same(chart.lines[1].points.map((p) => p.x), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
+  t.same(chart.tables[1].head, ['Session', 'Date', 'Points'])
+  t.same(chart.tables[1].rows.map((r) => r[0].value), range(1, 12))
+  t.equal(chart.xTitle, 'Session')
 })

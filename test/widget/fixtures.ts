@@ -164,6 +164,85 @@ export const progress: Progress = {
   ],
 }
 
+/**
+ * A child rated at 20 conversations over two years, and her mother rating her at only 12 of them,
+ * from the child's 7th on: the mother's 12th rating comes from the child's 19th conversation, a
+ * year after the child's 12th. At one conversation (2025-03-19) only the mother rated. Each series
+ * numbers its points within itself, as the API does (api.md, "Progress payload").
+ */
+const lagDates = [
+  '2024-01-17', '2024-02-14', '2024-03-13', '2024-04-10', '2024-05-15', '2024-06-12', '2024-07-10', '2024-08-14', '2024-09-11', '2024-10-09',
+  '2024-11-13', '2024-12-11', '2025-02-12', '2025-04-23', '2025-06-04', '2025-07-09', '2025-09-03', '2025-10-15', '2025-12-10', '2026-01-21',
+]
+const lagSession = (n: number) => `7c7c7c7c-0000-4000-8000-${String(n).padStart(12, '0')}`
+/** The conversation with the mother's rating only, between the child's 13th and 14th. */
+export const motherOnly = { sessionId: lagSession(99), heldOn: '2025-03-19' }
+const childTotals = [17.5, 18.0, 19.2, 18.8, 20.1, 21.0, 20.4, 22.3, 23.0, 22.1, 24.0, 24.6, 25.3, 24.8, 26.0, 27.1, 26.5, 28.0, 28.8, 29.5]
+const laggingChild = childTotals.map((total, i): Point => ({ sessionId: lagSession(i + 1), sessionNumber: i + 1, heldOn: lagDates[i], total, items: null }))
+/** Child conversations (1-based) the mother rated at, and `0` for the one only she rated at. */
+const motherAt = [7, 8, 10, 11, 12, 0, 14, 15, 16, 17, 18, 19]
+const motherTotals = [19.0, 19.5, 20.5, 21.0, 20.0, 22.5, 23.0, 22.0, 24.5, 25.0, 24.0, 19.5]
+const laggingMother = motherAt.map(
+  (c, i): Point => ({
+    ...(c ? { sessionId: lagSession(c), heldOn: lagDates[c - 1] } : motherOnly),
+    sessionNumber: i + 1,
+    total: motherTotals[i],
+    items: null,
+  }),
+)
+const lagExpected = {
+  sessionNumbers: Array.from({ length: 22 }, (_, i) => i + 1),
+  p25: Array.from({ length: 22 }, (_, i) => 17.5 + 2.1 * Math.log(i + 1)),
+  p50: Array.from({ length: 22 }, (_, i) => 17.5 + 3.6 * Math.log(i + 1)),
+  p75: Array.from({ length: 22 }, (_, i) => 17.5 + 5.2 * Math.log(i + 1)),
+  cohortSize: 143,
+}
+const lagFlag = (sessionNumber: number, p: Point, code: 'sudden-drop' | 'no-change-10', severity: 'warning' | 'notice'): Series['flags'][number] => ({
+  code,
+  severity,
+  sessionNumber,
+  sessionId: p.sessionId,
+  heldOn: p.heldOn,
+  detail: {},
+})
+
+export const laggingParent: Progress = {
+  familyId: ids.family,
+  members: [
+    {
+      memberId: ids.emma,
+      alias: 'Emma',
+      role: 'child',
+      ageGroup: 'child',
+      series: [
+        // Collateral first in the payload: the widget puts the self-rated line first anyway.
+        series({
+          instrument: 'CORS',
+          kind: 'outcome',
+          rater: 'parent',
+          raterMemberId: ids.kari,
+          points: laggingMother,
+          cutoff: 32,
+          reliableChange: 5,
+          status: 'no-reliable-change',
+          flags: [lagFlag(12, laggingMother[11], 'sudden-drop', 'warning')],
+        }),
+        series({
+          instrument: 'CORS',
+          kind: 'outcome',
+          points: laggingChild,
+          cutoff: 32,
+          reliableChange: 5,
+          status: 'improved',
+          expected: lagExpected,
+          flags: [lagFlag(20, laggingChild[19], 'no-change-10', 'notice')],
+        }),
+      ],
+    },
+  ],
+  flags: [],
+}
+
 /** What a family token sees (api.md, "family view"): points, trend and the cutoff as a reference line. */
 export function familyView(p: Progress, options: { memberId?: string; alliance?: boolean } = {}): FamilyProgress {
   return {

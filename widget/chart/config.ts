@@ -63,7 +63,7 @@ export function buildChartConfig(model: ChartModel, options: ConfigOptions): Bui
 
   if (model.expected) {
     const e = model.expected
-    const at = (values: number[]) => e.sessionNumbers.map((x, i) => ({ x, y: values[i] }))
+    const at = (values: number[]) => e.x.map((x, i) => ({ x, y: values[i] }))
     const p25Index = datasets.length
     datasets.push({ ...quiet, label: 'p25', data: at(e.p25), borderWidth: 0, borderColor: 'transparent', fill: false, order: 40 })
     roles.push({ role: 'p25' })
@@ -134,7 +134,7 @@ export function buildChartConfig(model: ChartModel, options: ConfigOptions): Bui
   })
 
   const lane: FlagLaneOptions = {
-    markers: model.flags.map((fl) => ({ n: fl.n, x: fl.sessionNumber, y: fl.y, severity: fl.severity })),
+    markers: model.flags.map((fl) => ({ n: fl.n, x: fl.x, y: fl.y, severity: fl.severity })),
     colours: { alert: theme.alert, warning: theme.warning, notice: theme.notice },
     text: theme.text,
     fontFamily: theme.fontFamily,

@@ -1,5 +1,5 @@
 import type { FlagCode, InstrumentKind, Rater, Severity } from '../../service/contracts/common.js'
-import type { FamilyFlag, FamilyProgress, FamilySeries, Flag, Progress, Series, Trend } from '../../service/contracts/progress.js'
+import type { FamilyFlag, FamilyProgress, FamilySeries, Flag, Point, Progress, Series, Trend } from '../../service/contracts/progress.js'
 import type { Catalogue, Formatters } from '../i18n/index.js'
 import { totalMax } from '../instruments.js'
 
@@ -18,7 +18,10 @@ export const lineShapes: PointShape[] = ['circle', 'rect', 'triangle', 'rectRot'
 export const seriesColours = 4
 
 export interface LinePoint {
+  /** Where the point sits on the chart's x-axis (see `axisOf`). */
   x: number
+  /** Its position in its own series, as the API numbers it: what tables, tooltips and words say. */
+  sessionNumber: number
   y: number
   heldOn: string
   sessionId: string
@@ -43,7 +46,9 @@ export interface BandModel {
 }
 
 export interface ExpectedModel {
+  /** The primary series' session numbers (the table's), and where each sits on the x-axis. */
   sessionNumbers: number[]
+  x: number[]
   p25: number[]
   p50: number[]
   p75: number[]
@@ -55,6 +60,7 @@ export interface FlagMarker {
   severity: Severity
   line: number
   sessionNumber: number
+  x: number
   y: number
   severityText: string
   text: string
@@ -178,14 +184,40 @@ function capitalise(s: string): string {
   return s ? s[0].toLocaleUpperCase() + s.slice(1) : s
 }
 
+/** The trend from a line's first to its latest point: valued at their session numbers, drawn at their x. */
 function trendSegment(trend: Trend | null, points: LinePoint[]): LineModel['trend'] {
   if (!trend || points.length < 2) return null
-  const x1 = points[0].x
-  const x2 = points[points.length - 1].x
-  return {
-    from: { x: x1, y: trend.intercept + trend.slopePerSession * x1 },
-    to: { x: x2, y: trend.intercept + trend.slopePerSession * x2 },
-  }
+  const at = (p: LinePoint) => ({ x: p.x, y: trend.intercept + trend.slopePerSession * p.sessionNumber })
+  return { from: at(points[0]), to: at(points[points.length - 1]) }
+}
+
+/**
+ * The x-axis of a chart. A series numbers its points within itself (`sessionNumber`), so when
+ * one chart draws several series of a member (self-rated plus a parent's, say) their numbers do
+ * not line up: a parent's 12th rating may come from the child's 19th conversation. With several
+ * series the axis is therefore the member's conversations in this chart: every session (by
+ * sessionId) any of its series has a point at, ordered by heldOn, then by first appearance
+ * (primary series first), numbered 1..N. A point sits at its session's number, so points from
+ * one conversation share an x. With one series the axis is its own session numbers, as before.
+ * Tables, tooltips and summaries keep each series' own sessionNumber and date.
+ */
+function axisOf(series: AnySeries[]): (p: Point) => number {
+  if (series.length < 2) return (p) => p.sessionNumber
+  const heldOn = new Map<string, string>()
+  for (const s of series) for (const p of s.points) if (!heldOn.has(p.sessionId)) heldOn.set(p.sessionId, p.heldOn)
+  // A stable sort: the same day keeps the order of first appearance.
+  const order = [...heldOn].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id]) => id)
+  return (p) => order.indexOf(p.sessionId) + 1
+}
+
+/**
+ * Where session number k of a line sits on the x-axis: at the line's k-th point; past its latest
+ * point, one step per k. The primary line places the expected range this way (it reaches past the
+ * latest point), every line its flags.
+ */
+function placeOn(line: LineModel): (k: number) => number {
+  const last = line.points[line.points.length - 1]
+  return (k) => line.points.find((p) => p.sessionNumber === k)?.x ?? last.x + k - last.sessionNumber
 }
 
 /** Family words for a trend: up, about level, or down, judged against the scale (¼ point per session on 0–40). */
@@ -285,9 +317,13 @@ function buildChart(input: ChartInput): ChartModel {
   // Self-rated first: it carries the band and the expected range; collateral raters follow.
   const series = [...input.series].sort((a, b) => Number(b.rater === 'self') - Number(a.rater === 'self'))
   const primary = series[0]
+  const xOf = axisOf(series)
 
   const lines: LineModel[] = series.map((s, i) => {
-    const points = s.points.map((p) => ({ x: p.sessionNumber, y: p.total, heldOn: p.heldOn, sessionId: p.sessionId, items: p.items }))
+    // In time order (the API's order), so arrow keys step to the neighbouring point in time.
+    const points = [...s.points]
+      .sort((a, b) => a.sessionNumber - b.sessionNumber)
+      .map((p) => ({ x: xOf(p), sessionNumber: p.sessionNumber, y: p.total, heldOn: p.heldOn, sessionId: p.sessionId, items: p.items }))
     return {
       key: `${s.rater}:${s.raterMemberId ?? ''}`,
       label: lineLabel(s, input),
@@ -315,6 +351,7 @@ function buildChart(input: ChartInput): ChartModel {
   const expected: ExpectedModel | null = expectedSource?.expected
     ? {
         sessionNumbers: expectedSource.expected.sessionNumbers,
+        x: expectedSource.expected.sessionNumbers.map(placeOn(lines[series.indexOf(expectedSource)])),
         p25: expectedSource.expected.p25,
         p50: expectedSource.expected.p50,
         p75: expectedSource.expected.p75,
@@ -327,7 +364,7 @@ function buildChart(input: ChartInput): ChartModel {
       if (!('flags' in s)) return
       for (const fl of s.flags) {
         if (fl.sessionNumber === null) continue
-        const point = lines[line].points.find((p) => p.x === fl.sessionNumber)
+        const point = lines[line].points.find((p) => p.sessionNumber === fl.sessionNumber)
         const entry = flagEntry(fl, t, f)
         flags.push({
           n: 0,
@@ -335,6 +372,7 @@ function buildChart(input: ChartInput): ChartModel {
           severity: fl.severity,
           line,
           sessionNumber: fl.sessionNumber,
+          x: placeOn(lines[line])(fl.sessionNumber),
           y: point ? point.y : NaN,
           severityText: entry.severityText,
           text: entry.text,
@@ -342,14 +380,14 @@ function buildChart(input: ChartInput): ChartModel {
         })
       }
     })
-    flags.sort((a, b) => a.sessionNumber - b.sessionNumber || bySeverity(a, b))
+    flags.sort((a, b) => a.x - b.x || bySeverity(a, b))
     flags.forEach((fl, i) => (fl.n = i + 1))
   }
 
   const allValues = lines.flatMap((l) => l.points.map((p) => p.y))
   const scaleMax =
     totalMax(instrument) ?? niceCeil(Math.max(...allValues, cutoff ?? 0, ...(expected ? expected.p75 : [])))
-  const xMax = Math.max(...lines.flatMap((l) => l.points.map((p) => p.x)), ...(expected ? expected.sessionNumbers : []))
+  const xMax = Math.max(...lines.flatMap((l) => l.points.map((p) => p.x)), ...(expected ? expected.x : []))
 
   const legend: LegendEntry[] = []
   lines.forEach((l) => legend.push({ kind: 'line', label: l.label, colour: l.colour, shape: l.shape }))
@@ -430,7 +468,7 @@ function buildTable(line: LineModel, expected: ExpectedModel | null, input: Char
       caption,
       head: [t.familyColSession, t.colDate, t.familyColScore],
       rows: line.points.map((p) => [
-        { text: f.integer(p.x), value: p.x },
+        { text: f.integer(p.sessionNumber), value: p.sessionNumber },
         { text: f.date(p.heldOn), value: null },
         { text: f.score(p.y), value: p.y },
       ]),
@@ -444,12 +482,12 @@ function buildTable(line: LineModel, expected: ExpectedModel | null, input: Char
   const head = [t.colSession, t.colDate, t.colTotal, ...itemHead]
   if (expected) head.push(t.colExpected('25'), t.colExpected('50'), t.colExpected('75'))
 
-  const numbers = new Set(line.points.map((p) => p.x))
+  const numbers = new Set(line.points.map((p) => p.sessionNumber))
   if (expected) expected.sessionNumbers.forEach((n) => numbers.add(n))
   const rows = [...numbers]
     .sort((a, b) => a - b)
     .map((n) => {
-      const p = line.points.find((q) => q.x === n)
+      const p = line.points.find((q) => q.sessionNumber === n)
       const row: Cell[] = [{ text: f.integer(n), value: n }]
       row.push(p ? { text: f.date(p.heldOn), value: null } : gap)
       row.push(p ? { text: f.score(p.y), value: p.y } : gap)

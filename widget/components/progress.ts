@@ -437,7 +437,7 @@ export class FramgangProgress extends FramgangElement {
     if (announce) {
       const { t, f } = this.i18n
       const p = model.lines[line].points[index]
-      this.announcement = t.pointAnnouncement(f.integer(p.x), f.date(p.heldOn), f.score(p.y), model.lines[line].label)
+      this.announcement = t.pointAnnouncement(f.integer(p.sessionNumber), f.date(p.heldOn), f.score(p.y), model.lines[line].label)
     }
   }
 
@@ -477,7 +477,7 @@ export class FramgangProgress extends FramgangElement {
       case 'ArrowUp':
       case 'ArrowDown': {
         const next = (line + (event.key === 'ArrowDown' ? 1 : chart.lines.length - 1)) % chart.lines.length
-        // Keep the session number when moving to another rater's line, as near as it has one.
+        // Keep the conversation (the x-axis position) when moving to another rater's line, as near as it has one.
         const x = chart.lines[line].points[index]?.x ?? 1
         const points = chart.lines[next].points
         let best = 0
@@ -539,7 +539,7 @@ export class FramgangProgress extends FramgangElement {
     const { f } = this.i18n
     // Visual only: screen readers get the same words from the live region and the table.
     return html`<div class="tip" part="tooltip" data-chart=${c.id} aria-hidden="true">
-      <strong>${c.xTitle} ${f.integer(p.x)} · ${f.date(p.heldOn)}</strong>
+      <strong>${c.xTitle} ${f.integer(p.sessionNumber)} · ${f.date(p.heldOn)}</strong>
       ${c.lines.length > 1 ? `${c.lines[tip.line].label}: ` : ''}${f.score(p.y)}
     </div>`
   }
@@ -624,7 +624,7 @@ export class FramgangProgress extends FramgangElement {
               </thead>
               <tbody>
                 ${table.rows.map((row) => {
-                  const index = c.lines[line].points.findIndex((p) => p.x === row[0].value)
+                  const index = c.lines[line].points.findIndex((p) => p.sessionNumber === row[0].value)
                   const focusable = expanded && index >= 0
                   const rowKey = `${c.id}|${line}|${index}`
                   return html`<tr

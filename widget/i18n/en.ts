@@ -83,14 +83,14 @@ export const en: Catalogue = {
   },
 
   familyTitle: (a) => `How things are going for ${a}`,
-  familyKindTitle: { outcome: 'How are things going?', alliance: 'How did the talks feel?' },
+  familyKindTitle: { outcome: 'How are things going?', alliance: 'How did the sessions feel?' },
   familySelf: (a) => `${a}'s answers`,
   familyAbout: (r, a) => `${r} about ${a}`,
   familyReferenceBand: {
     outcome: 'Above the line, many people are doing fairly well',
-    alliance: 'Above the line, many people are happy with the talk',
+    alliance: 'Above the line, many people are happy with the session',
   },
-  familySessionAxis: 'Talk',
+  familySessionAxis: 'Session',
   familyScoreAxis: 'Points',
   familyDirection: 'Direction',
   familyTrend: { up: 'Things are going up', flat: 'About the same as before', down: 'Things have gone down' },
@@ -98,7 +98,7 @@ export const en: Catalogue = {
     `${p.who}: ${p.count}. Last time ${p.latest} of ${p.max} points (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
   familyShowTable: 'Show the numbers',
   familyHideTable: 'Hide the numbers',
-  familyColSession: 'Talk',
+  familyColSession: 'Session',
   familyColScore: 'Points',
 
   formTitle: 'Log a session',
