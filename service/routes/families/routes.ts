@@ -72,7 +72,10 @@ export default async function familyRoutes(app: FastifyInstance) {
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId)
         await audit(trx, request, 'family.read', row.family_id, `family/${row.family_id}`)
-        return families.toFamily(row, await families.membersOf(trx, [row.family_id]))
+        // A family token bound to one member sees that member only, as in its progress.
+        const p = request.principal
+        const members = (await families.membersOf(trx, [row.family_id])).filter((m) => p.kind !== 'family' || !p.memberId || m.member_id === p.memberId)
+        return families.toFamily(row, members)
       }),
   })
 
