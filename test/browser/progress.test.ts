@@ -48,27 +48,31 @@ async function tables(page: Page) {
 
 t.test('the chart tables hold exactly the payload numbers, in each language', async (t) => {
   for (const lang of ['nb', 'nn', 'en'] as Lang[]) {
-    const { f } = localize(lang)
+    const { t: words, f } = localize(lang)
     const { page, errors } = await open({ lang, data: progress })
     const all = await tables(page)
     // Kari ORS, Emma CORS self + parent, Jonas YCORS.
     t.equal(all.length, 4, `${lang}: one table per line`)
-    const pairs: [number, Progress['members'][number]['series'][number]][] = [
-      [0, progress.members[0].series[0]],
-      [1, progress.members[1].series[0]],
-      [2, progress.members[1].series[1]],
-      [3, progress.members[2].series[0]],
+    // Emma's two lines share a chart: their tables lead with the conversation on the axis (the same
+    // conversations, so the same numbers here), then the line's own number.
+    const pairs: [number, Progress['members'][number]['series'][number], number][] = [
+      [0, progress.members[0].series[0], 0],
+      [1, progress.members[1].series[0], 1],
+      [2, progress.members[1].series[1], 1],
+      [3, progress.members[2].series[0], 0],
     ]
-    for (const [i, series] of pairs) {
+    for (const [i, series, o] of pairs) {
+      t.same(all[i].head.slice(0, o + 2), [words.colSession, ...(o ? [words.colRating] : []), words.colDate], `${lang}: table ${i} head`)
       for (const p of series.points) {
-        const row = all[i].rows.find((r) => Number(r[0].value) === p.sessionNumber)!
+        const row = all[i].rows.find((r) => Number(r[o].value) === p.sessionNumber)!
         t.ok(row, `${lang}: a row for session ${p.sessionNumber}`)
-        t.equal(Number(row[2].value), p.total, `${lang}: total of session ${p.sessionNumber}`)
-        t.equal(row[2].text, f.score(p.total))
-        t.match(row[1].text, /2026/)
+        t.equal(Number(row[0].value), p.sessionNumber, `${lang}: at the conversation it is drawn at`)
+        t.equal(Number(row[o + 2].value), p.total, `${lang}: total of session ${p.sessionNumber}`)
+        t.equal(row[o + 2].text, f.score(p.total))
+        t.match(row[o + 1].text, /2026/)
         if (p.items) {
           t.same(
-            row.slice(3, 3 + p.items.length).map((c) => Number(c.value)),
+            row.slice(o + 3, o + 3 + p.items.length).map((c) => Number(c.value)),
             p.items,
           )
         }
@@ -186,18 +190,59 @@ t.test('a parent who rated at fewer conversations: points from one conversation 
   t.equal(mother[11], child[18], 'her 12th rating straight above or below the child’s 19th, from the same conversation')
   t.ok(mother[11] > child[11], 'not next to the child’s 12th')
 
-  // Keyboard: ArrowDown keeps the conversation; the tooltip and announcement give the line's own number and date.
+  // Pointer: the tooltip over each of the mother's points gives the number of the tick it sits on.
+  const { f } = localize('nb')
+  const ratings = laggingParent.members[0].series[0].points
+  const box = (await page.locator('#p >> canvas').first().boundingBox())!
+  const onScreen = await page.evaluate(() => {
+    const el = document.getElementById('p') as any
+    const [live] = [...el.charts.values()]
+    const scale = live.chart.scales.x
+    return {
+      ticks: scale.ticks.map((tick: any) => ({ px: scale.getPixelForValue(tick.value), label: tick.label as string })),
+      parent: live.chart.getDatasetMeta(live.built.lineDatasets[1]).data.map((e: any) => ({ x: e.x as number, y: e.y as number })),
+    }
+  })
+  const tipText = () => page.evaluate(() => document.getElementById('p')!.shadowRoot!.querySelector('.tip')?.textContent?.replace(/\s+/g, ' ').trim() ?? '')
+  for (const [i, point] of onScreen.parent.entries()) {
+    const tick = onScreen.ticks.find((k: { px: number }) => Math.abs(k.px - point.x) < 1)
+    t.ok(tick, `a tick under the mother’s ${i + 1}. rating`)
+    const want = `Samtale nr. ${tick?.label} · ${f.date(ratings[i].heldOn)} Forelder: ${f.score(ratings[i].total)}`
+    await page.mouse.move(box.x + point.x, box.y + point.y)
+    await page.waitForFunction((want) => document.getElementById('p')!.shadowRoot!.querySelector('.tip')?.textContent?.replace(/\s+/g, ' ').trim() === want, want).catch(() => {})
+    t.equal(await tipText(), want, `her ${i + 1}. rating reads tick ${tick?.label}`)
+  }
+  await shot(page, 'progress-lagging-parent-hover-nb-desktop')
+  // Park the pointer where no chart or table row is, even after the tables open (tall page, no scrolling).
+  await page.mouse.move(1, 1)
+  await page.setViewportSize({ width: 1024, height: 2400 })
+  await settle(page)
+
+  // Keyboard: ArrowDown keeps the conversation; the tooltip and announcement give the conversation on the axis and the date.
   await page.locator('#p >> .canvas-wrap').first().focus()
   const tip = page.locator('#p >> .tip')
-  t.match(await tip.textContent(), /Samtale nr\. 20 · 21\. jan\. 2026\s*Selv: 29,5/, 'the child’s latest point')
+  t.match(await tip.textContent(), /Samtale nr\. 21 · 21\. jan\. 2026\s*Selv: 29,5/, 'the child’s latest point, at the last conversation')
   await page.keyboard.press('ArrowDown')
-  t.match(await tip.textContent(), /Samtale nr\. 12 · 10\. des\. 2025\s*Forelder: 19,5/, 'the mother’s latest, one conversation earlier')
+  t.match(await tip.textContent(), /Samtale nr\. 20 · 10\. des\. 2025\s*Forelder: 19,5/, 'the mother’s latest, one conversation earlier')
   const live = () => page.evaluate(() => document.getElementById('p')!.shadowRoot!.querySelector('[aria-live]')!.textContent)
-  t.equal(await live(), 'Forelder, samtale 12, 10. des. 2025: 19,5', 'announced with her own number and date')
+  t.equal(await live(), 'Forelder, samtale 20, 10. des. 2025: 19,5', 'announced with the conversation on the axis and her date')
   await page.keyboard.press('ArrowLeft')
-  t.match(await tip.textContent(), /Samtale nr\. 11 · 15\. okt\. 2025/, 'ArrowLeft: her previous rating in time')
+  t.match(await tip.textContent(), /Samtale nr\. 19 · 15\. okt\. 2025\s*Forelder: 24,0/, 'ArrowLeft: her previous rating in time')
   await page.keyboard.press('ArrowUp')
-  t.match(await tip.textContent(), /Samtale nr\. 18 · 15\. okt\. 2025\s*Selv/, 'ArrowUp: the child’s point from that conversation')
+  t.match(await tip.textContent(), /Samtale nr\. 19 · 15\. okt\. 2025\s*Selv: 28,0/, 'ArrowUp: the child’s point from that conversation, the same number')
+  t.equal(await live(), 'Selv, samtale 19, 15. okt. 2025: 28,0')
+
+  // The tables: one per line, the payload's numbers, each row led by its conversation on the axis.
+  await page.locator('#p >> button[part="table-toggle"]').click()
+  const [childTable, motherTable] = await tables(page)
+  t.same(motherTable.head, ['Samtale nr.', 'Skåring nr.', 'Dato', 'Sum'])
+  t.same(
+    motherTable.rows.map((r) => r.map((c) => c.value)),
+    ratings.map((p, i) => [String([7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20][i]), String(p.sessionNumber), '', String(p.total)]),
+  )
+  t.same(childTable.rows[18].slice(0, 4).map((c) => c.text), ['20', '19', '10. des. 2025', '28,8'], 'the child’s 19th rating, in the row of conversation 20')
+  await page.locator('#p >> table').nth(1).locator('tbody tr').nth(10).focus()
+  t.match(await tip.textContent(), /Samtale nr\. 19 · 15\. okt\. 2025\s*Forelder: 24,0/, 'a row highlights its point: the same number as the row header')
   await shot(page, 'progress-lagging-parent-nb-desktop')
   t.same(errors, [])
   await page.close()
@@ -211,10 +256,15 @@ t.test('family view: plain words, soft band, nothing clinical', async (t) => {
     t.match(text, { nb: /Slik går det for Emma/, nn: /Slik går det for Emma/, en: /How things are going for Emma/ }[lang])
     t.match(text, { nb: /Over streken har mange det ganske bra/, nn: /Over streken har mange det ganske bra/, en: /Above the line/ }[lang])
     const all = await tables(page)
-    t.same(all[0].head, { nb: ['Samtale', 'Dato', 'Poeng'], nn: ['Samtale', 'Dato', 'Poeng'], en: ['Session', 'Date', 'Points'] }[lang])
+    // Emma's own line and Kari's about her: the conversation first, then the line's own number, in plain words.
+    t.same(all[0].head, { nb: ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], nn: ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], en: ['Session', 'Answer no.', 'Date', 'Points'] }[lang])
     t.same(
-      all[0].rows.map((r) => Number(r[2].value)),
+      all[0].rows.map((r) => Number(r[3].value)),
       progress.members[1].series[0].points.map((p) => p.total),
+    )
+    t.same(
+      all[1].rows.map((r) => [Number(r[0].value), Number(r[1].value), Number(r[3].value)]),
+      progress.members[1].series[1].points.map((p) => [p.sessionNumber, p.sessionNumber, p.total]),
     )
     await shot(page, `progress-family-emma-${lang}-phone`)
     t.same(errors, [])

@@ -105,6 +105,8 @@ const shadowText = (page: Page, selector: string) =>
 type AnySeries = Progress['members'][number]['series'][number] | FamilyProgress['members'][number]['series'][number]
 
 interface RowView {
+  /** The conversation on the chart's x-axis (with one line, its session number). */
+  x: number
   n: number
   date: string
   total: number | null
@@ -128,16 +130,26 @@ function expectedCharts(payload: Progress | FamilyProgress, kinds: ('outcome' | 
         // Self-rated first (it carries the band); other raters follow in payload order.
         const lines = [...list].sort((a, b) => Number(b.rater === 'self') - Number(a.rater === 'self'))
         const expected: ExpectedBand | null = family ? null : ((lines.find((s) => 'expected' in s && s.expected) as { expected: ExpectedBand } | undefined)?.expected ?? null)
+        // With several lines the x-axis is the member's conversations: every session any line has a
+        // point at, by date (the same day in order of first appearance, self-rated line first).
+        const several = lines.length > 1
+        const heldOn = new Map<string, string>()
+        for (const s of lines) for (const p of s.points) if (!heldOn.has(p.sessionId)) heldOn.set(p.sessionId, p.heldOn)
+        const conversations = [...heldOn.keys()].sort((a, b) => (heldOn.get(a)! < heldOn.get(b)! ? -1 : heldOn.get(a)! > heldOn.get(b)! ? 1 : 0))
+        const axis = (p: { sessionId: string }) => conversations.indexOf(p.sessionId) + 1
         charts.set(
           `${m.memberId}:${kind}:${instrument}`,
           lines.map((s, i) => {
             const band = i === 0 ? expected : null
             const itemCount = family ? 0 : Math.max(0, ...s.points.map((p) => p.items?.length ?? 0))
             const numbers = [...new Set([...s.points.map((p) => p.sessionNumber), ...(band?.sessionNumbers ?? [])])].sort((a, b) => a - b)
+            const last = s.points.reduce((a, b) => (b.sessionNumber > a.sessionNumber ? b : a))
             return numbers.map((n) => {
               const p = s.points.find((q) => q.sessionNumber === n)
               const k = band ? band.sessionNumbers.indexOf(n) : -1
               return {
+                // Past the latest point (the expected range), one step per session on from it.
+                x: !several ? n : p ? axis(p) : axis(last) + n - last.sessionNumber,
                 n,
                 date: p ? f.date(p.heldOn) : '–',
                 total: p ? p.total : null,
@@ -154,8 +166,17 @@ function expectedCharts(payload: Progress | FamilyProgress, kinds: ('outcome' | 
   return charts
 }
 
-/** What the element shows: per chart, per table, its rows read from the cells' data-value. */
-async function shownCharts(page: Page, selector: string, family: boolean, bandColumns: (chartId: string, line: number) => number): Promise<Map<string, RowView[][]>> {
+/**
+ * What the element shows: per chart, per table, its rows read from the cells' data-value. A chart
+ * with several lines (`several`) has the axis conversation first, then the line's own number.
+ */
+async function shownCharts(
+  page: Page,
+  selector: string,
+  family: boolean,
+  bandColumns: (chartId: string, line: number) => number,
+  several: (chartId: string) => boolean,
+): Promise<Map<string, RowView[][]>> {
   const raw = await page.evaluate(
     (s) =>
       [...document.querySelector(s)!.shadowRoot!.querySelectorAll('[part="chart"]')].map((chart) => ({
@@ -172,12 +193,14 @@ async function shownCharts(page: Page, selector: string, family: boolean, bandCo
       chart.id,
       chart.tables.map((rows, line) => {
         const bands = bandColumns(chart.id, line)
+        const o = several(chart.id) ? 1 : 0
         return rows.map((cells) => ({
-          n: Number(cells[0].v),
-          date: cells[1].text,
-          total: num(cells[2].v),
-          totalText: cells[2].text,
-          items: family ? [] : cells.slice(3, cells.length - bands).map((c) => num(c.v)),
+          x: Number(cells[0].v),
+          n: Number(cells[o].v),
+          date: cells[o + 1].text,
+          total: num(cells[o + 2].v),
+          totalText: cells[o + 2].text,
+          items: family ? [] : cells.slice(o + 3, cells.length - bands).map((c) => num(c.v)),
           band: cells.slice(cells.length - bands).map((c) => num(c.v)).slice(0, bands),
         }))
       }),
@@ -188,7 +211,13 @@ async function shownCharts(page: Page, selector: string, family: boolean, bandCo
 async function compareCharts(t: Test, page: Page, payload: Progress | FamilyProgress, kinds: ('outcome' | 'alliance')[], lang: Lang) {
   const want = expectedCharts(payload, kinds, lang)
   const family = 'view' in payload && payload.view === 'family'
-  const got = await shownCharts(page, '#p', family, (id, line) => (line === 0 ? (want.get(id)?.[0]?.[0]?.band.length ?? 0) : 0))
+  const got = await shownCharts(
+    page,
+    '#p',
+    family,
+    (id, line) => (line === 0 ? (want.get(id)?.[0]?.[0]?.band.length ?? 0) : 0),
+    (id) => (want.get(id)?.length ?? 0) > 1,
+  )
   t.same([...got.keys()].sort(), [...want.keys()].sort(), `${lang}: one chart per member and instrument`)
   let rows = 0
   for (const [id, lines] of want) {

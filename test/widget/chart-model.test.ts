@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildProgressModel, direction, kindsFor, modeOf } from '../../widget/chart/model.js'
+import { buildProgressModel, direction, kindsFor, modeOf, pointText } from '../../widget/chart/model.js'
 import { localize } from '../../widget/i18n/index.js'
 import { familyView, ids, laggingParent, motherOnly, progress } from './fixtures.js'
 
@@ -89,7 +89,7 @@ t.test('family view: plain words, soft band above the line, no percentiles or fl
   t.equal(emma.status, null)
   t.equal(emma.lines[0].label, 'Svarene til Emma')
   t.equal(emma.lines[1].label, 'Kari om Emma')
-  t.same(emma.tables[0].head, ['Samtale', 'Dato', 'Poeng'])
+  t.same(emma.tables[0].head, ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], 'two lines: the conversation, then the line’s own number')
   t.equal(emma.summary, 'Svarene til Emma: 5 samtaler. Siste gang 21,0 av 40 poeng (2. sep. 2026). Det har gått nedover.')
   const words = JSON.stringify(model)
   t.notMatch(words, /klinisk|persentil|forverr|Forventet|Haster/i)
@@ -218,23 +218,31 @@ t.test('several series: the x-axis is the member’s conversations, so one conve
     })
   }
 
-  // Flags sit at their own line's point; the list is in axis order and names the line's own number.
+  // Flags sit at their own line's point; the list is in axis order and names the conversation on the axis.
   t.same(
     chart.flags.map((f) => [f.n, f.code, f.line, f.sessionNumber, f.x, f.y, f.where]),
     [
-      [1, 'sudden-drop', 1, 12, 20, 19.5, 'samtale 12, 10. des. 2025'],
-      [2, 'no-change-10', 0, 20, 21, 29.5, 'samtale 20, 21. jan. 2026'],
+      [1, 'sudden-drop', 1, 12, 20, 19.5, 'samtale 20, 10. des. 2025'],
+      [2, 'no-change-10', 0, 20, 21, 29.5, 'samtale 21, 21. jan. 2026'],
     ],
   )
 
-  // Tables and words keep the API's numbers and dates.
+  // Tables keep the API's numbers and dates, and with two lines lead with the conversation on the axis.
   const [childTable, motherTable] = chart.tables
-  t.same(childTable.rows.map((r) => r[0].value), range(1, 22), 'child: her 20 points and the expected range to 22')
+  t.same(childTable.head.slice(0, 4), ['Samtale nr.', 'Skåring nr.', 'Dato', 'Sum'])
+  t.same(motherTable.head, ['Samtale nr.', 'Skåring nr.', 'Dato', 'Sum'])
+  t.same(childTable.rows.map((r) => r[1].value), range(1, 22), 'child: her 20 points and the expected range to 22')
+  t.same(childTable.rows.map((r) => r[0].value), [...child.points.map((p) => p.x), 22, 23], 'each row at its x; the expected range past her latest where the band is drawn')
+  t.same(childTable.rows.map((r) => r[0].value), [...child.points.map((p) => p.x), ...chart.expected!.x.slice(20)])
   t.same(
-    motherTable.rows.map((r) => [r[0].value, r[1].text, r[2].value]),
-    mother.points.map((p) => [p.sessionNumber, nb.f.date(p.heldOn), p.y]),
+    motherTable.rows.map((r) => [r[0].value, r[1].value, r[2].text, r[3].value]),
+    mother.points.map((p) => [p.x, p.sessionNumber, nb.f.date(p.heldOn), p.y]),
   )
-  t.equal(motherTable.rows[11][1].text, '10. des. 2025')
+  t.same(
+    motherTable.rows[11].map((c) => c.text),
+    ['20', '12', '10. des. 2025', '19,5'],
+    'her 12th rating, in the row of conversation 20',
+  )
   t.match(chart.summary, /^Emma, CORS: 20 samtaler fra 17\. jan\. 2024 til 21\. jan\. 2026\./)
 })
 
@@ -268,6 +276,8 @@ t.test('one series: x is the session number, as before', async (t) => {
   t.same(child.expected!.x, child.expected!.sessionNumbers)
   t.equal(child.xMax, 22)
   t.same(child.flags.map((f) => f.x), [20])
+  t.same(child.tables[0].head.slice(0, 3), ['Samtale nr.', 'Dato', 'Sum'], 'one line: no extra column')
+  t.same(child.tables[0].rows.map((r) => r[0].value), range(1, 22))
   const mother = buildProgressModel(only(parent), { ...nb }).members[0].charts[0]
   t.same(mother.lines[0].points.map((p) => p.x), range(1, 12), 'a collateral line alone is placed by its own numbers')
   t.same(mother.lines[0].trend!.to.x, 12)
@@ -283,7 +293,57 @@ t.test('one series: x is the session number, as before', async (t) => {
 t.test('family view of several series: the same axis, the family table with its own numbers', async (t) => {
   const chart = buildProgressModel(familyView(laggingParent), { ...en }).members[0].charts[0]
   t.same(chart.lines[1].points.map((p) => p.x), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
-  t.same(chart.tables[1].head, ['Session', 'Date', 'Points'])
-  t.same(chart.tables[1].rows.map((r) => r[0].value), range(1, 12))
+  t.same(chart.tables[1].head, ['Session', 'Answer no.', 'Date', 'Points'])
+  t.same(chart.tables[1].rows.map((r) => r[1].value), range(1, 12))
+  t.same(chart.tables[1].rows.map((r) => r[0].value), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
+  t.same(chart.tables[0].rows.map((r) => r[0].value), chart.lines[0].points.map((p) => p.x), 'the family table has no expected rows')
   t.equal(chart.xTitle, 'Session')
+})
+
+t.test('several series: the tooltip and the announcement give the conversation on the axis, not the line’s own number', async (t) => {
+  const chart = buildProgressModel(laggingParent, { ...nb }).members[0].charts[0]
+  const [child, mother] = chart.lines
+  // The child's 18th and the mother's 11th rating are from one conversation, drawn over tick 19.
+  t.same([child.points[17].sessionNumber, child.points[17].x, mother.points[10].sessionNumber, mother.points[10].x], [18, 19, 11, 19])
+  t.same(pointText(chart, 0, 17, nb.t, nb.f), {
+    head: 'Samtale nr. 19 · 15. okt. 2025',
+    value: 'Selv: 28,0',
+    said: 'Selv, samtale 19, 15. okt. 2025: 28,0',
+  })
+  t.same(pointText(chart, 1, 10, nb.t, nb.f), {
+    head: 'Samtale nr. 19 · 15. okt. 2025',
+    value: 'Forelder: 24,0',
+    said: 'Forelder, samtale 19, 15. okt. 2025: 24,0',
+  })
+  const english = buildProgressModel(laggingParent, { ...en }).members[0].charts[0]
+  t.same(pointText(english, 1, 11, en.t, en.f), {
+    head: 'Session no. 20 · 10 Dec 2025',
+    value: 'Parent: 19.5',
+    said: 'Parent, session 20, 10 Dec 2025: 19.5',
+  })
+  // Every point says the tick it sits over, and its own date.
+  chart.lines.forEach((line, l) =>
+    line.points.forEach((p, i) => {
+      const words = pointText(chart, l, i, nb.t, nb.f)!
+      t.equal(words.head, `Samtale nr. ${p.x} · ${nb.f.date(p.heldOn)}`, `${line.rater} ${p.sessionNumber}: tick ${p.x}`)
+      t.ok(words.said.startsWith(`${line.label}, samtale ${p.x}, ${nb.f.date(p.heldOn)}: `))
+    }),
+  )
+  t.equal(pointText(chart, 1, 12, nb.t, nb.f), null, 'no such point')
+
+  // The family's words: the axis is "Samtale", the line named as the family knows it.
+  const family = buildProgressModel(familyView(laggingParent), { ...nb }).members[0].charts[0]
+  t.same(pointText(family, 1, 11, nb.t, nb.f), {
+    head: 'Samtale 20 · 10. des. 2025',
+    value: 'Forelder om Emma: 19,5',
+    said: 'Forelder om Emma, samtale 20, 10. des. 2025: 19,5',
+  })
+
+  // One line: the axis is the session number, and the tooltip needs no name.
+  const kari = buildProgressModel(progress, { ...nb }).members[0].charts[0]
+  t.same(pointText(kari, 0, 5, nb.t, nb.f), {
+    head: 'Samtale nr. 6 · 21. okt. 2026',
+    value: '27,5',
+    said: 'Selv, samtale 6, 21. okt. 2026: 27,5',
+  })
 })

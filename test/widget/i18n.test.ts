@@ -68,6 +68,7 @@ t.test('family words avoid clinical language', async (t) => {
       c.familyShowTable,
       c.familyHideTable,
       c.familyColSession,
+      c.familyColRating,
       c.familyColScore,
       c.familyTitle('Emma'),
       c.familySelf('Emma'),

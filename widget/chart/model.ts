@@ -20,7 +20,7 @@ export const seriesColours = 4
 export interface LinePoint {
   /** Where the point sits on the chart's x-axis (see `axisOf`). */
   x: number
-  /** Its position in its own series, as the API numbers it: what tables, tooltips and words say. */
+  /** Its position in its own series, as the API numbers it (the table's own-number column). */
   sessionNumber: number
   y: number
   heldOn: string
@@ -199,7 +199,9 @@ function trendSegment(trend: Trend | null, points: LinePoint[]): LineModel['tren
  * sessionId) any of its series has a point at, ordered by heldOn, then by first appearance
  * (primary series first), numbered 1..N. A point sits at its session's number, so points from
  * one conversation share an x. With one series the axis is its own session numbers, as before.
- * Tables, tooltips and summaries keep each series' own sessionNumber and date.
+ * What names one point (tooltip, announcement, flag list) uses its x, so the number a reader sees
+ * is the tick under the point; the tables keep each series' own sessionNumber and, with several
+ * series, add the x (see `buildTable`).
  */
 function axisOf(series: AnySeries[]): (p: Point) => number {
   if (series.length < 2) return (p) => p.sessionNumber
@@ -213,7 +215,7 @@ function axisOf(series: AnySeries[]): (p: Point) => number {
 /**
  * Where session number k of a line sits on the x-axis: at the line's k-th point; past its latest
  * point, one step per k. The primary line places the expected range this way (it reaches past the
- * latest point), every line its flags.
+ * latest point), every line its flags and table rows.
  */
 function placeOn(line: LineModel): (k: number) => number {
   const last = line.points[line.points.length - 1]
@@ -365,14 +367,16 @@ function buildChart(input: ChartInput): ChartModel {
       for (const fl of s.flags) {
         if (fl.sessionNumber === null) continue
         const point = lines[line].points.find((p) => p.sessionNumber === fl.sessionNumber)
-        const entry = flagEntry(fl, t, f)
+        const x = placeOn(lines[line])(fl.sessionNumber)
+        // Named by its conversation on the axis, like the tooltip of the point it sits at.
+        const entry = flagEntry({ ...fl, sessionNumber: x }, t, f)
         flags.push({
           n: 0,
           code: fl.code,
           severity: fl.severity,
           line,
           sessionNumber: fl.sessionNumber,
-          x: placeOn(lines[line])(fl.sessionNumber),
+          x,
           y: point ? point.y : NaN,
           severityText: entry.severityText,
           text: entry.text,
@@ -433,7 +437,7 @@ function buildChart(input: ChartInput): ChartModel {
     })
   }
 
-  const tables = lines.map((l, i) => buildTable(l, i === 0 ? expected : null, input))
+  const tables = lines.map((l, i) => buildTable(l, i === 0 ? expected : null, input, lines.length > 1))
 
   return {
     id: `${member.memberId}:${kind}:${instrument}`,
@@ -460,7 +464,25 @@ function buildChart(input: ChartInput): ChartModel {
 
 const gap: Cell = { text: '–', value: null }
 
-function buildTable(line: LineModel, expected: ExpectedModel | null, input: ChartInput): TableModel {
+/**
+ * One line's numbers, each cell the payload's. With several lines on the chart its first column
+ * (the row header) is the conversation on the x-axis, where the row's point (or expected value)
+ * is drawn, and the line's own session number follows under a name of its own.
+ */
+function buildTable(line: LineModel, expected: ExpectedModel | null, input: ChartInput, several: boolean): TableModel {
+  const table = ownTable(line, expected, input)
+  if (several) {
+    const at = placeOn(line)
+    table.head.splice(1, 0, input.mode === 'family' ? input.t.familyColRating : input.t.colRating)
+    for (const row of table.rows) {
+      const x = at(row[0].value!)
+      row.unshift({ text: input.f.integer(x), value: x })
+    }
+  }
+  return table
+}
+
+function ownTable(line: LineModel, expected: ExpectedModel | null, input: ChartInput): TableModel {
   const { mode, instrument, member, t, f } = input
   const caption = t.tableCaption(mode === 'family' ? line.label : `${member.alias}, ${instrument}, ${line.label}`)
   if (mode === 'family') {
@@ -504,4 +526,21 @@ function buildTable(line: LineModel, expected: ExpectedModel | null, input: Char
       return row
     })
   return { caption, head, rows }
+}
+
+/**
+ * What the tooltip (`head`, `value`) and the live region (`said`) say about a point: the
+ * conversation it sits at on the x-axis, with its date, and who rated when the chart has more
+ * than one line. Null when there is no such point.
+ */
+export function pointText(chart: ChartModel, line: number, index: number, t: Catalogue, f: Formatters) {
+  const l = chart.lines[line]
+  const p = l?.points[index]
+  if (!p) return null
+  const [n, d, v] = [f.integer(p.x), f.date(p.heldOn), f.score(p.y)]
+  return {
+    head: `${chart.xTitle} ${n} · ${d}`,
+    value: chart.lines.length > 1 ? `${l.label}: ${v}` : v,
+    said: t.pointAnnouncement(n, d, v, l.label),
+  }
 }

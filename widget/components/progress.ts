@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import { buildChartConfig, type BuiltChart } from '../chart/config.js'
 import {
   buildProgressModel,
+  pointText,
   type ChartModel,
   type FlagEntry,
   type ProgressModel,
@@ -245,7 +246,8 @@ export class FramgangProgress extends FramgangElement {
         min-inline-size: 4.5rem;
       }
       th:nth-child(-n + 2),
-      td:nth-child(2) {
+      td:nth-child(2),
+      .several :is(th, td):nth-child(3) {
         text-align: start;
       }
       tbody tr:focus-visible,
@@ -434,11 +436,7 @@ export class FramgangProgress extends FramgangElement {
     this.cursorActive = true
     this.tip = { chartId, line, index }
     this.activeRow = `${chartId}|${line}|${index}`
-    if (announce) {
-      const { t, f } = this.i18n
-      const p = model.lines[line].points[index]
-      this.announcement = t.pointAnnouncement(f.integer(p.sessionNumber), f.date(p.heldOn), f.score(p.y), model.lines[line].label)
-    }
+    if (announce) this.announcement = pointText(model, line, index, this.i18n.t, this.i18n.f)?.said ?? ''
   }
 
   private clearHighlight(chartId: string): void {
@@ -534,13 +532,12 @@ export class FramgangProgress extends FramgangElement {
   private renderTip(c: ChartModel): TemplateResult | typeof nothing {
     const tip = this.tip
     if (!tip || tip.chartId !== c.id) return nothing
-    const p = c.lines[tip.line]?.points[tip.index]
-    if (!p) return nothing
-    const { f } = this.i18n
+    const words = pointText(c, tip.line, tip.index, this.i18n.t, this.i18n.f)
+    if (!words) return nothing
     // Visual only: screen readers get the same words from the live region and the table.
     return html`<div class="tip" part="tooltip" data-chart=${c.id} aria-hidden="true">
-      <strong>${c.xTitle} ${f.integer(p.sessionNumber)} · ${f.date(p.heldOn)}</strong>
-      ${c.lines.length > 1 ? `${c.lines[tip.line].label}: ` : ''}${f.score(p.y)}
+      <strong>${words.head}</strong>
+      ${words.value}
     </div>`
   }
 
@@ -615,7 +612,7 @@ export class FramgangProgress extends FramgangElement {
       <div id=${`tbl-${key}`} class=${expanded ? 'tables' : 'tables collapsed visually-hidden'}>
         ${c.tables.map(
           (table, line) => html`<div class="table-scroll">
-            <table part="table" data-line=${line}>
+            <table part="table" data-line=${line} class=${c.lines.length > 1 ? 'several' : ''}>
               <caption>${table.caption}</caption>
               <thead>
                 <tr>
@@ -624,7 +621,8 @@ export class FramgangProgress extends FramgangElement {
               </thead>
               <tbody>
                 ${table.rows.map((row) => {
-                  const index = c.lines[line].points.findIndex((p) => p.sessionNumber === row[0].value)
+                  // The row header is the x of the row's point (with one line, its session number too).
+                  const index = c.lines[line].points.findIndex((p) => p.x === row[0].value)
                   const focusable = expanded && index >= 0
                   const rowKey = `${c.id}|${line}|${index}`
                   return html`<tr

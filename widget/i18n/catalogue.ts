@@ -59,7 +59,10 @@ export interface Catalogue {
   showTable: string
   hideTable: string
   tableCaption: (who: string) => string
+  /** The table's session column: the chart's x-axis (with several lines, the member's conversations). */
   colSession: string
+  /** With several lines on a chart: a line's own number for its points, apart from `colSession`. */
+  colRating: string
   colDate: string
   colTotal: string
   colExpected: (p: '25' | '50' | '75') => string
@@ -79,6 +82,7 @@ export interface Catalogue {
   familyShowTable: string
   familyHideTable: string
   familyColSession: string
+  familyColRating: string
   familyColScore: string
 
   // ---- session form ----

@@ -70,6 +70,7 @@ export const en: Catalogue = {
   hideTable: 'Hide table',
   tableCaption: (w) => `Numbers behind the chart: ${w}`,
   colSession: 'Session',
+  colRating: 'Rating no.',
   colDate: 'Date',
   colTotal: 'Total',
   colExpected: (p) => `Expected P${p}`,
@@ -99,6 +100,7 @@ export const en: Catalogue = {
   familyShowTable: 'Show the numbers',
   familyHideTable: 'Hide the numbers',
   familyColSession: 'Session',
+  familyColRating: 'Answer no.',
   familyColScore: 'Points',
 
   formTitle: 'Log a session',

@@ -70,6 +70,7 @@ export const nb: Catalogue = {
   hideTable: 'Skjul tabell',
   tableCaption: (w) => `Tallene bak diagrammet: ${w}`,
   colSession: 'Samtale nr.',
+  colRating: 'Skåring nr.',
   colDate: 'Dato',
   colTotal: 'Sum',
   colExpected: (p) => `Forventet P${p}`,
@@ -99,6 +100,7 @@ export const nb: Catalogue = {
   familyShowTable: 'Vis tallene',
   familyHideTable: 'Skjul tallene',
   familyColSession: 'Samtale',
+  familyColRating: 'Svar nr.',
   familyColScore: 'Poeng',
 
   formTitle: 'Registrer samtale',

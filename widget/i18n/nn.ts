@@ -71,6 +71,7 @@ export const nn: Catalogue = {
   hideTable: 'Gøym tabell',
   tableCaption: (w) => `Tala bak diagrammet: ${w}`,
   colSession: 'Samtale nr.',
+  colRating: 'Skåring nr.',
   colDate: 'Dato',
   colTotal: 'Sum',
   colExpected: (p) => `Forventa P${p}`,
@@ -100,6 +101,7 @@ export const nn: Catalogue = {
   familyShowTable: 'Vis tala',
   familyHideTable: 'Gøym tala',
   familyColSession: 'Samtale',
+  familyColRating: 'Svar nr.',
   familyColScore: 'Poeng',
 
   formTitle: 'Registrer samtale',
