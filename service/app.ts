@@ -31,12 +31,14 @@ export interface AppOptions {
   connectionString: string
   /** The demo municipality whose embed tokens the demo page may mint (embedded default only). */
   demoMunicipalityId?: string | null
+  /** Where the built widget is (default dist/widget). */
+  widgetDir?: string
   /** Pino logger options, or false in tests. */
   logger?: boolean | object
 }
 
 /** The whole service as one Fastify instance; it never listens (server.ts does). */
-export async function buildApp({ config, connectionString, logger, demoMunicipalityId }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, connectionString, logger, demoMunicipalityId, widgetDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -73,7 +75,7 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   await app.register(embedTokenRoutes)
   await app.register(accessLogRoutes)
   await app.register(exportRoutes)
-  await app.register(widget, { demoMunicipalityId })
+  await app.register(widget, { demoMunicipalityId, widgetDir })
   await app.register(instrumentRoutes)
   await app.register(settingsRoutes)
   await app.register(apiClientRoutes)

@@ -16,10 +16,11 @@ export const DEMO_DIR = path.join(projectRoot, 'widget', 'demo')
  * a short cache with revalidation since the file names carry no hash), and the demo host page
  * at / and /demo/.
  */
-async function widget(app: FastifyInstance, opts: { demoMunicipalityId?: string | null }) {
-  if (existsSync(WIDGET_DIST)) {
+async function widget(app: FastifyInstance, opts: { demoMunicipalityId?: string | null; widgetDir?: string }) {
+  const widgetDir = opts.widgetDir ?? WIDGET_DIST
+  if (existsSync(widgetDir)) {
     await app.register(fastifyStatic, {
-      root: WIDGET_DIST,
+      root: widgetDir,
       prefix: '/widget/',
       etag: true,
       lastModified: true,
@@ -31,7 +32,7 @@ async function widget(app: FastifyInstance, opts: { demoMunicipalityId?: string 
       },
     })
   } else {
-    app.log.warn(`no widget bundle in ${WIDGET_DIST}: run npm run build`)
+    app.log.warn(`no widget bundle in ${widgetDir}: run npm run build`)
   }
 
   if (existsSync(path.join(DEMO_DIR, 'index.html'))) {
