@@ -8,6 +8,7 @@ import cors from './plugins/cors.js'
 import { idempotencyMaintenance } from './plugins/idempotency.js'
 import problems from './plugins/problems.js'
 import security from './plugins/security.js'
+import textInput from './plugins/text-input.js'
 import tokens from './plugins/tokens.js'
 import widget from './plugins/widget.js'
 import apiClientRoutes from './routes/api-clients/routes.js'
@@ -42,8 +43,11 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
-      // Request logs carry method, route and status; never bodies, names or scores.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // Request logs carry method, path and status: never bodies, headers or query strings
+      // (a query such as ?externalRef= can hold a case number).
+      serializers: {
+        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      },
     },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
@@ -57,6 +61,7 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   // External plugins, then ours, then routes.
   await app.register(problems)
   await app.register(security, { config })
+  await app.register(textInput)
   await app.register(database, { connectionString, poolSize: config.dbPoolSize })
   await app.register(docs)
   await app.register(tokens, { config })

@@ -3,7 +3,8 @@ import { z } from 'zod'
 /** An ISO calendar date (2026-03-14), kept as a string end to end so no time zone can shift it. */
 export const $IsoDate = z.iso.date()
 export const $Instant = z.string().describe('ISO 8601 instant, UTC')
-export const $Id = z.uuid()
+/** Ids are compared as strings in places (token claims): accept any case, keep lower case. */
+export const $Id = z.uuid().toLowerCase()
 
 /** A score as the API carries it: a JSON number with at most one decimal. */
 export const scoreWithin = (max: number) =>

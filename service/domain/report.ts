@@ -134,17 +134,32 @@ export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
       isReportAgeGroup(outcome.ageGroup) &&
       (input.ageGroup === undefined || outcome.ageGroup === input.ageGroup),
   )
-  const groups = REPORT_AGE_GROUPS.filter((group) => input.ageGroup === undefined || group === input.ageGroup).map(
-    (ageGroup): OutcomeGroup => ({
-      ageGroup,
-      ...cell(
-        counted.filter((outcome) => outcome.ageGroup === ageGroup),
-        familiesById,
-        leftBehind,
-      ),
-    }),
+  const persons = new Map<ReportAgeGroup, typeof counted>()
+  for (const ageGroup of REPORT_AGE_GROUPS) {
+    if (input.ageGroup === undefined || ageGroup === input.ageGroup) persons.set(ageGroup, counted.filter((outcome) => outcome.ageGroup === ageGroup))
+  }
+  const hidden = complementarySuppression(new Map([...persons].map(([group, list]) => [group, list.length])))
+  const groups = [...persons].map(
+    ([ageGroup, list]): OutcomeGroup => ({ ageGroup, ...(hidden.has(ageGroup) ? SUPPRESSED : cell(list, familiesById, leftBehind)) }),
   )
   return { from: input.from, to: input.to, groups, all: cell(counted, familiesById, leftBehind) }
+}
+
+/**
+ * The age groups to suppress. A group under MIN_CELL_PERSONS is suppressed; and since `all` is
+ * shown, `all` minus the shown groups would give the suppressed ones back. So while the hidden
+ * groups hold between 1 and MIN_CELL_PERSONS − 1 persons together, the smallest shown group is
+ * suppressed too (complementary suppression), until what can be worked out covers at least
+ * MIN_CELL_PERSONS persons or every group is hidden.
+ */
+export function complementarySuppression(sizes: ReadonlyMap<ReportAgeGroup, number>): Set<ReportAgeGroup> {
+  const hidden = new Set([...sizes].filter(([, n]) => n < MIN_CELL_PERSONS).map(([group]) => group))
+  const hiddenPersons = () => [...hidden].reduce((sum, group) => sum + (sizes.get(group) ?? 0), 0)
+  while (hidden.size < sizes.size && hiddenPersons() > 0 && hiddenPersons() < MIN_CELL_PERSONS) {
+    const [smallest] = [...sizes].filter(([group]) => !hidden.has(group)).sort((a, b) => a[1] - b[1])
+    hidden.add(smallest[0])
+  }
+  return hidden
 }
 
 function isReportAgeGroup(ageGroup: AgeGroup | null): ageGroup is ReportAgeGroup {

@@ -111,6 +111,15 @@ async function problems(app: FastifyInstance) {
     }
     const unique = uniqueViolation(err)
     if (unique) return send(reply, request, unique.status, unique.type, unique.message, [{ path: unique.path, message: unique.message }])
+    const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : null
+    if (sqlstate?.startsWith('22')) {
+      // A data exception: a value PostgreSQL cannot take (out of range, malformed). Bad input.
+      return send(reply, request, 400, 'validation', 'A value in the request cannot be stored', [{ path: '', message: 'a value is out of range or not valid' }])
+    }
+    if (sqlstate === '23503') {
+      // A referenced record went away meanwhile (a concurrent delete).
+      return send(reply, request, 409, 'conflict', 'Something this request refers to was removed at the same time; read the current state and retry')
+    }
     const status = err.statusCode ?? 500
     if (status === 429) {
       return send(reply, request, 429, 'rate-limited', 'Too many requests; retry after the time in Retry-After')
@@ -121,7 +130,8 @@ async function problems(app: FastifyInstance) {
       const detail = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'The body is not valid JSON' : err.message
       return send(reply, request, status, type, detail, type === 'validation' ? [{ path: '', message: detail }] : undefined)
     }
-    request.log.error({ err: { code: err.code, message: err.message, stack: err.stack } }, 'request failed')
+    // A database message can quote the input (personal data): log its code and place only.
+    request.log.error({ err: sqlstate ? { code: sqlstate, routine: (err as { routine?: string }).routine } : { code: err.code, message: err.message, stack: err.stack } }, 'request failed')
     if (status === 503) return send(reply, request, 503, 'unavailable', 'The service is not available right now')
     return send(reply, request, 500, 'internal', 'Something went wrong on our side; the request was not completed')
   })

@@ -8,9 +8,13 @@ import { findFamilyRow } from './families/repository.js'
  * The family if this principal may see it, else 404 (never 403, so ids cannot be probed):
  * API clients see their municipality (RLS already scopes the query), coordinators the families
  * currently assigned to them, family tokens their own family.
+ *
+ * Every write locks the family row first (`lock`), so writes to one family — a session logged,
+ * the family ended, the family erased — happen one after another: a rule checked against the
+ * family still holds at commit, and nothing is written into a family being erased.
  */
-export async function familyFor(trx: Trx, request: FastifyRequest, familyId: string): Promise<FamilyRow> {
-  const row = await findFamilyRow(trx, familyId)
+export async function familyFor(trx: Trx, request: FastifyRequest, familyId: string, options: { lock?: boolean } = {}): Promise<FamilyRow> {
+  const row = await findFamilyRow(trx, familyId, options)
   const p = request.principal
   const visible =
     row !== undefined &&

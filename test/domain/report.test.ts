@@ -239,3 +239,14 @@ t.test('one age group only', async (t) => {
   )
   t.equal(result.all.persons, 5)
 })
+
+t.test('complementary suppression: a hidden cell cannot be worked out from `all`', async (t) => {
+  const { complementarySuppression } = await import('../../service/domain/report.js')
+  const sizes = (child: number, adolescent: number, adult: number) =>
+    new Map([['child', child], ['adolescent', adolescent], ['adult', adult]] as const)
+  t.same([...complementarySuppression(sizes(2, 7, 9))].sort(), ['adolescent', 'child'], 'the smallest shown group goes too')
+  t.same([...complementarySuppression(sizes(2, 0, 6))].sort(), ['adolescent', 'adult', 'child'], 'all hidden when nothing else covers it')
+  t.same([...complementarySuppression(sizes(0, 6, 6))].sort(), ['child'], 'an empty group reveals no one')
+  t.same([...complementarySuppression(sizes(3, 4, 9))].sort(), ['adolescent', 'child'], 'two small groups together cover five')
+  t.same([...complementarySuppression(sizes(5, 5, 5))], [], 'nothing to hide')
+})

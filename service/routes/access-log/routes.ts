@@ -22,7 +22,7 @@ export default async function accessLogRoutes(app: FastifyInstance) {
       app.tenant(request, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId)
         await audit(trx, request, 'access-log.read', family.family_id, `family/${family.family_id}/access-log`)
-        const after = decodeCursor(request.query.cursor, 1)
+        const after = decodeCursor(request.query.cursor, ['int'])
         let q = trx
           .selectFrom('audit_events as e')
           .leftJoin('coordinators as c', (j) => j.on(sql<boolean>`c.coordinator_id::text = e.actor_id`).onRef('c.municipality_id', '=', 'e.municipality_id').on('e.actor_type', '=', 'coordinator'))
@@ -30,7 +30,7 @@ export default async function accessLogRoutes(app: FastifyInstance) {
           .where('e.family_id', '=', family.family_id)
         if (after) q = q.where('e.audit_event_id', '<', String(after[0]))
         const rows = await q.orderBy('e.audit_event_id', 'desc').limit(request.query.limit + 1).execute()
-        const result = page(rows, request.query.limit, (r) => [String(r.audit_event_id)])
+        const result = page(rows, request.query.limit, (r) => [Number(r.audit_event_id)])
         return {
           familyId: family.family_id,
           items: result.items.map((r) => ({

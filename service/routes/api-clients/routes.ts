@@ -1,3 +1,4 @@
+import { $Id } from '../../contracts/common.js'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -31,7 +32,7 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   })
 
   r.get('/v1/api-clients/:id', {
-    schema: { tags, summary: 'One API client (never its key)', params: z.strictObject({ id: z.uuid() }), response: { 200: $ApiClient, ...problems(404) } },
+    schema: { tags, summary: 'One API client (never its key)', params: z.strictObject({ id: $Id }), response: { 200: $ApiClient, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).where('api_client_id', '=', request.params.id).executeTakeFirst()
@@ -41,7 +42,7 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   })
 
   r.delete('/v1/api-clients/:id', {
-    schema: { tags, summary: 'Revoke an API client', params: z.strictObject({ id: z.uuid() }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
+    schema: { tags, summary: 'Revoke an API client', params: z.strictObject({ id: $Id }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         if (!(await revokeApiClient(trx, request.params.id))) throw notFound('The API client')

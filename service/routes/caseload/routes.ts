@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { $Caseload, type CaseloadItem } from '../../contracts/caseload.js'
-import { $PageQuery } from '../../contracts/common.js'
+import { $Id, $PageQuery } from '../../contracts/common.js'
 import { compareCaseload } from '../../domain/caseload.js'
 import { severityOf, severityRank } from '../../domain/severity.js'
 import { auditFamilies } from '../../plugins/audit.js'
@@ -19,7 +19,7 @@ export default async function caseloadRoutes(app: FastifyInstance) {
       tags: ['caseload'],
       summary: 'Active families with their open flags, most urgent first',
       description: 'Answered in a fixed number of queries whatever the caseload size.',
-      querystring: $PageQuery.extend({ coordinatorId: z.uuid().optional() }),
+      querystring: $PageQuery.extend({ coordinatorId: $Id.optional() }),
       response: { 200: $Caseload, ...problems() },
     },
     handler: (request) =>
@@ -54,7 +54,7 @@ export default async function caseloadRoutes(app: FastifyInstance) {
 
         // The cursor is the sort position of the last item shown, so a page boundary holds when
         // families are added meanwhile.
-        const after = decodeCursor(request.query.cursor, 4)
+        const after = decodeCursor(request.query.cursor, ['int', 'int', 'date?', 'uuid'])
         const start = after
           ? items.findIndex(
               (item) =>

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { $Page, $PageQuery } from '../../contracts/common.js'
+import { $Id, $Page, $PageQuery } from '../../contracts/common.js'
 import { $Coordinator, $CreateCoordinator, $UpdateCoordinator } from '../../contracts/coordinators.js'
 import type { CoordinatorRow } from '../../db/schema.js'
 import { audit } from '../../plugins/audit.js'
@@ -51,7 +51,7 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'List coordinators', querystring: $PageQuery.extend({ active: z.enum(['true', 'false']).optional() }), response: { 200: $Page($Coordinator), ...problems() } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
-        const after = decodeCursor(request.query.cursor, 1)
+        const after = decodeCursor(request.query.cursor, ['uuid'])
         let q = trx.selectFrom('coordinators').selectAll()
         if (request.query.active) q = q.where('active', '=', request.query.active === 'true')
         if (after) q = q.where('coordinator_id', '>', String(after[0]))
@@ -62,7 +62,7 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
   })
 
   r.get('/v1/coordinators/:id', {
-    schema: { tags, summary: 'One coordinator', params: z.strictObject({ id: z.uuid() }), response: { 200: $Coordinator, ...problems(404) } },
+    schema: { tags, summary: 'One coordinator', params: z.strictObject({ id: $Id }), response: { 200: $Coordinator, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await trx.selectFrom('coordinators').selectAll().where('coordinator_id', '=', request.params.id).executeTakeFirst()
@@ -72,7 +72,7 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
   })
 
   r.patch('/v1/coordinators/:id', {
-    schema: { tags, summary: 'Rename or deactivate a coordinator', params: z.strictObject({ id: z.uuid() }), body: $UpdateCoordinator, response: { 200: $Coordinator, ...problems(404, 409) } },
+    schema: { tags, summary: 'Rename or deactivate a coordinator', params: z.strictObject({ id: $Id }), body: $UpdateCoordinator, response: { 200: $Coordinator, ...problems(404, 409) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const b = request.body

@@ -53,7 +53,7 @@ export default async function exportRoutes(app: FastifyInstance) {
     },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
-        const row = await familyFor(trx, request, request.params.familyId)
+        const row = await familyFor(trx, request, request.params.familyId, { lock: true })
         const fid = row.family_id
         // Reference series derived from this family's ratings go too (matched by their hashed key).
         const facts = await loadFamilyFacts(trx, [fid])

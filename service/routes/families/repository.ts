@@ -24,8 +24,10 @@ export function toFamily(row: FamilyRow, members: MemberRow[]): Family {
 
 const createdMicros = sql<number>`(extract(epoch from created_at) * 1000000)::bigint`
 
-export async function findFamilyRow(trx: Trx, familyId: string): Promise<FamilyRow | undefined> {
-  return trx.selectFrom('families').selectAll().where('family_id', '=', familyId).where('synthetic', '=', false).executeTakeFirst()
+/** With `lock`, the row stays locked until the transaction ends (see familyFor). */
+export async function findFamilyRow(trx: Trx, familyId: string, options: { lock?: boolean } = {}): Promise<FamilyRow | undefined> {
+  const q = trx.selectFrom('families').selectAll().where('family_id', '=', familyId).where('synthetic', '=', false)
+  return (options.lock ? q.forUpdate() : q).executeTakeFirst()
 }
 
 export async function membersOf(trx: Trx, familyIds: string[]): Promise<MemberRow[]> {
@@ -103,7 +105,7 @@ export async function updateFamily(trx: Trx, familyId: string, patch: UpdateFami
 }
 
 export async function listFamilies(trx: Trx, query: ListFamiliesQuery, onlyCoordinatorId?: string) {
-  const after = decodeCursor(query.cursor, 2)
+  const after = decodeCursor(query.cursor, ['int', 'uuid'])
   let q = trx.selectFrom('families').selectAll().select(createdMicros.as('created_us')).where('synthetic', '=', false)
   const coordinatorId = onlyCoordinatorId ?? query.coordinatorId
   if (coordinatorId) q = q.where('coordinator_id', '=', coordinatorId)

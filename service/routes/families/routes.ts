@@ -18,6 +18,8 @@ import { createOnce } from '../../plugins/idempotency.js'
 import { conflict, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
 import { familyFor } from '../access.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
+import { loadInstruments } from '../instruments/repository.js'
+import { ageFitErrors } from '../sessions/rules.js'
 import { municipalityToday } from '../settings/repository.js'
 import * as families from './repository.js'
 
@@ -90,7 +92,7 @@ export default async function familyRoutes(app: FastifyInstance) {
     },
     handler: (request) =>
       app.tenant(request, async (trx) => {
-        const row = await familyFor(trx, request, request.params.familyId)
+        const row = await familyFor(trx, request, request.params.familyId, { lock: true })
         const patch = request.body
         if (request.principal.kind === 'coordinator' && patch.coordinatorId !== undefined) throw forbidden('Only the host system reassigns a family')
         const today = await municipalityToday(trx)
@@ -119,7 +121,7 @@ export default async function familyRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'Add a member to a family', params: $FamilyParams, headers: $IdempotencyHeaders, body: $CreateMember, response: { 201: $Member, ...problems(404, 409, 422) } },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
-        const row = await familyFor(trx, request, request.params.familyId)
+        const row = await familyFor(trx, request, request.params.familyId, { lock: true })
         const errors = birthDateErrors([request.body], await municipalityToday(trx), '')
         if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
         const member = families.toMember(await families.insertMember(trx, request.principal.municipalityId, row.family_id, request.body))
@@ -147,10 +149,19 @@ export default async function familyRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'Correct a member', params: $MemberParams, body: $UpdateMember, response: { 200: $Member, ...problems(404, 422) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
-        const row = await familyFor(trx, request, request.params.familyId)
+        const row = await familyFor(trx, request, request.params.familyId, { lock: true })
         if (request.body.birthDate) {
           const errors = birthDateErrors([{ birthDate: request.body.birthDate }], await municipalityToday(trx), '')
           if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
+          // The member's ratings were checked against the old birth date; they must still fit.
+          const rated = await trx
+            .selectFrom('ratings')
+            .innerJoin('sessions', (j) => j.onRef('sessions.session_id', '=', 'ratings.session_id').onRef('sessions.municipality_id', '=', 'ratings.municipality_id'))
+            .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.override_reason'])
+            .where('ratings.member_id', '=', request.params.memberId)
+            .execute()
+          const misfits = ageFitErrors(rated, request.body.birthDate, await loadInstruments(trx))
+          if (misfits.length) throw ruleBroken(misfits.map((message) => ({ path: '/birthDate', message })))
         }
         const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)
         if (!updated) throw notFound('The member')

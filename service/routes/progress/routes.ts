@@ -1,3 +1,4 @@
+import { $Id } from '../../contracts/common.js'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -34,7 +35,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       tags: ['progress'],
       summary: "Each member's series with status, trend, expected band and flags; the family view for family tokens",
       params: $FamilyParams,
-      querystring: z.strictObject({ memberId: z.uuid().optional().describe("only this member's series") }),
+      querystring: z.strictObject({ memberId: $Id.optional().describe("only this member's series") }),
       response: { 200: z.union([$Progress, $FamilyProgress]), ...problems(404) },
     },
     handler: (request) =>

@@ -72,7 +72,7 @@ const createdMicros = sql<number>`(extract(epoch from created_at) * 1000000)::bi
 
 /** Newest first: by date, then by when it was logged. */
 export async function listSessions(trx: Trx, familyId: string, query: { limit: number; cursor?: string }) {
-  const after = decodeCursor(query.cursor, 3)
+  const after = decodeCursor(query.cursor, ['date', 'int', 'uuid'])
   let q = trx.selectFrom('sessions').selectAll().select(createdMicros.as('created_us')).where('family_id', '=', familyId)
   if (after) q = q.where(sql<boolean>`(held_on, ${createdMicros}, session_id) < (${after[0]}::date, ${after[1]}::bigint, ${after[2]}::uuid)`)
   const rows = await q.orderBy('held_on', 'desc').orderBy(createdMicros, 'desc').orderBy('session_id', 'desc').limit(query.limit + 1).execute()

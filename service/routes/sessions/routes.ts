@@ -24,14 +24,19 @@ const unnest = (e: FieldError): FieldError => ({ ...e, path: e.path.replace(/^\/
 const invalidRatings = (errors: FieldError[]) => badRequest(errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '), errors)
 
 /** The session and its family if the principal may see them; 404 otherwise. */
-async function sessionFor(trx: Trx, request: FastifyRequest, sessionId: string) {
-  const session = await sessions.findSessionRow(trx, sessionId)
-  if (!session) throw notFound('The session')
+async function sessionFor(trx: Trx, request: FastifyRequest, sessionId: string, options: { lock?: boolean } = {}) {
+  const found = await sessions.findSessionRow(trx, sessionId)
+  if (!found) throw notFound('The session')
+  let family
   try {
-    return { session, family: await familyFor(trx, request, session.family_id) }
+    family = await familyFor(trx, request, found.family_id, options)
   } catch {
     throw notFound('The session')
   }
+  // Read again under the family's lock: the session may have changed or gone meanwhile.
+  const session = options.lock ? await sessions.findSessionRow(trx, sessionId) : found
+  if (!session) throw notFound('The session')
+  return { session, family }
 }
 
 /** A family token with self-report may add its members' own ratings to its one session only. */
@@ -61,7 +66,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
-        const family = await familyFor(trx, request, request.params.familyId)
+        const family = await familyFor(trx, request, request.params.familyId, { lock: true })
         const input = request.body
         const [members, instruments, today] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), municipalityToday(trx)])
         const dateErrors = checkSessionDate(input.heldOn, family, today)
@@ -102,7 +107,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'Correct the date, kind or note of a session', params: $SessionParams, body: $UpdateSession, response: { 200: $Session, ...problems(404, 422) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
-        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         const patch = request.body
         const ratings = await sessions.ratingsOf(trx, [session.session_id])
         if (patch.heldOn !== undefined && patch.heldOn !== session.held_on) {
@@ -141,7 +146,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'Remove a session and its ratings', params: $SessionParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
-        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         await trx.deleteFrom('sessions').where('session_id', '=', session.session_id).execute()
         await audit(trx, request, 'session.delete', family.family_id, `session/${session.session_id}`)
       })
@@ -162,7 +167,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
-        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         assertSelfReport(request, session, [request.body])
         const [members, instruments, existing] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), sessions.ratingsOf(trx, [session.session_id])])
         const { invalid, errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: new Set(existing.map(ratingKey)) }, '')
@@ -192,7 +197,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'Correct one rating; the old value stays in the audit trail', params: $RatingParams, body: $CreateRating, response: { 200: $Rating, ...problems(404, 422) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
-        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         const all = await sessions.ratingsOf(trx, [session.session_id])
         const old = all.find((x) => x.rating_id === request.params.ratingId)
         if (!old) throw notFound('The rating')
@@ -212,7 +217,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'Remove one rating; the old value stays in the audit trail', params: $RatingParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
-        const { session, family } = await sessionFor(trx, request, request.params.sessionId)
+        const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         const old = await trx.deleteFrom('ratings').where('session_id', '=', session.session_id).where('rating_id', '=', request.params.ratingId).returningAll().executeTakeFirst()
         if (!old) throw notFound('The rating')
         await audit(trx, request, 'rating.delete', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })

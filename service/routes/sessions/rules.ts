@@ -63,6 +63,7 @@ export function checkRatings(ratings: CreateRating[], ctx: RatingContext, prefix
       raterMemberId = null
     } else {
       if (instrument.kind === 'alliance') fail('rater', 'alliance is always rated by the person themself (rater: self)')
+      else if (age >= 18) fail('rater', 'other raters rate children and adolescents; an adult rates themself (rater: self)')
       if (raterMemberId !== null) {
         if (!members.has(raterMemberId)) fail('raterMemberId', 'the rater is not a member of this family')
         else if (raterMemberId === r.memberId) fail('raterMemberId', "a member rating themself is rater 'self'")
@@ -107,4 +108,26 @@ export function checkSessionDate(heldOn: string, family: { started_on: string; e
   if (heldOn < family.started_on) return [{ path, message: `a session cannot be before the family started (${family.started_on})` }]
   if (family.ended_on !== null && heldOn > family.ended_on) return [{ path, message: `a session cannot be after the family ended (${family.ended_on})` }]
   return []
+}
+
+/**
+ * Whether a member's stored ratings still fit their age when the birth date is corrected: the
+ * same rule as for a new rating (nobody under 3; the instrument fits the age unless overridden).
+ */
+export function ageFitErrors(
+  ratings: { held_on: string; instrument_code: string; override_reason: string | null }[],
+  birthDate: string,
+  instruments: LoadedInstrument[],
+): string[] {
+  const defs = instruments.map((i) => i.def)
+  const problems = new Set<string>()
+  for (const r of ratings) {
+    const age = ageOn(birthDate, r.held_on)
+    const instrument = defs.find((d) => d.code === r.instrument_code)
+    if (age < 3) problems.add(`the member would be under 3 at the session on ${r.held_on}, which has a rating`)
+    else if (instrument && !fitsAge(instrument, age) && r.override_reason === null) {
+      problems.add(`the ${instrument.code} rating on ${r.held_on} would not fit a ${age}-year-old (${instrumentFor(instrument.kind, age, defs)?.code ?? 'no instrument'} would)`)
+    }
+  }
+  return [...problems]
 }
