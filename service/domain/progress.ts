@@ -3,8 +3,10 @@ import type { ExpectedBand, FamilyFlag, Flag, MemberProgress, Progress, Series }
 import { ageOn } from './calendar.js'
 import { seriesStatus } from './change-status.js'
 import {
+  bandFromModel,
   defaultReferenceKey,
-  expectedBand,
+  expectedBandModel,
+  type BandModel,
   toReferenceIndex,
   type ReferenceIndex,
   type ReferenceKeyOf,
@@ -43,6 +45,12 @@ export interface ProgressInput {
   readonly reference: ReferenceIndex | readonly ReferenceSeries[]
   /** The key this family's series carry in `reference`, so none is its own reference. */
   readonly referenceKeyOf?: ReferenceKeyOf
+  /**
+   * A memo of band models, kept by the caller for as long as `reference` is unchanged: the model
+   * depends only on the instrument, the intake, the series left out and the minimum cohort, so a
+   * caseload asked for again reuses every band instead of recomputing its percentiles.
+   */
+  readonly bandModels?: Map<string, BandModel | null>
 }
 
 /**
@@ -123,13 +131,15 @@ function seriesProgress(
   let expected: ExpectedBand | null = null
   const cohort = reference.get(facts.instrument)
   if (isOutcome && cohort) {
-    expected = expectedBand({
-      intake: totals[0],
-      latestSessionNumber: latest.sessionNumber,
-      cohort,
-      excludeKey: keyOf(facts),
-      minSeries: input.settings.expectedBandMinSeries,
-    })
+    const excludeKey = keyOf(facts)
+    const minSeries = input.settings.expectedBandMinSeries
+    const memoKey = `${facts.instrument}|${totals[0]}|${excludeKey}|${minSeries}`
+    let model = input.bandModels?.get(memoKey)
+    if (model === undefined) {
+      model = expectedBandModel({ intake: totals[0], cohort, excludeKey, minSeries })
+      input.bandModels?.set(memoKey, model)
+    }
+    expected = model === null ? null : bandFromModel(totals[0], model, latest.sessionNumber)
   }
 
   const flags: Flag[] = seriesFlags({ instrument, points: facts.points, cutoff, expected })

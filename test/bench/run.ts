@@ -70,7 +70,7 @@ async function main() {
       name: 'POST /v1/families/{id}/sessions (1 rating)',
       path: `/v1/families/${familyId}/sessions`,
       method: 'POST',
-      body: () => JSON.stringify({ heldOn: daysAgo(1), kind: 'phone', ratings: [{ memberId: member, instrument: 'ORS', rater: 'other', total: 25.5 }] }),
+      body: () => JSON.stringify({ heldOn: daysAgo(1), kind: 'phone', ratings: [{ memberId: member, instrument: 'ORS', rater: 'self', total: 25.5 }] }),
     },
   ]
   const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = []

@@ -4,7 +4,7 @@ import type { FamilyRow } from '../../db/schema.js'
 import type { Rater } from '../../contracts/common.js'
 import type { Progress } from '../../contracts/progress.js'
 import { buildProgress } from '../../domain/progress.js'
-import { referenceIndex, type ReferenceIndex } from '../../domain/expected-band.js'
+import { referenceIndex, type BandModel, type ReferenceIndex } from '../../domain/expected-band.js'
 import { seriesKey, type RatingFact, type SeriesIdentity } from '../../domain/series.js'
 import type { InstrumentDef } from '../../domain/instruments.js'
 
@@ -49,7 +49,7 @@ export function referenceKeyOf(series: SeriesIdentity): string {
   return createHash('sha256').update(seriesKey(series)).digest('base64url').slice(0, 24)
 }
 
-const referenceCache = new Map<string, { version: string; index: ReferenceIndex }>()
+const referenceCache = new Map<string, { version: string; index: ReferenceIndex; bandModels: Map<string, BandModel | null> }>()
 
 /**
  * The municipality's reference series as an index by instrument. Parsing a few thousand rows is
@@ -57,19 +57,23 @@ const referenceCache = new Map<string, { version: string; index: ReferenceIndex 
  * parsed index is kept per municipality and reused while a one-row version check (count and
  * newest build time) says it is unchanged — correct across instances without a TTL.
  */
-export async function loadReferenceIndex(trx: Trx, municipalityId: string): Promise<ReferenceIndex> {
+export async function loadReferenceIndex(trx: Trx, municipalityId: string): Promise<{ index: ReferenceIndex; bandModels: Map<string, BandModel | null> }> {
   const v = await trx
     .selectFrom('reference_series')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('built_at').as('latest')])
     .executeTakeFirstOrThrow()
   const version = `${v.n}|${v.latest ? new Date(v.latest).getTime() : 0}`
   const hit = referenceCache.get(municipalityId)
-  if (hit && hit.version === version) return hit.index
+  if (hit && hit.version === version) {
+    if (hit.bandModels.size > 100_000) hit.bandModels.clear()
+    return hit
+  }
   const rows = await trx.selectFrom('reference_series').select(['series_key', 'instrument_code', 'intake', 'scores']).execute()
   const index = referenceIndex(rows.map((r) => ({ key: r.series_key, instrument: r.instrument_code, intake: r.intake, scores: r.scores })))
   if (referenceCache.size > 1000) referenceCache.clear()
-  referenceCache.set(municipalityId, { version, index })
-  return index
+  const entry = { version, index, bandModels: new Map<string, BandModel | null>() }
+  referenceCache.set(municipalityId, entry)
+  return entry
 }
 
 export interface ProgressContext {
@@ -77,6 +81,8 @@ export interface ProgressContext {
   instruments: InstrumentDef[]
   settings: { overdueDays: number; expectedBandMinSeries: number }
   reference: ReferenceIndex
+  /** Band models computed for this reference set (see ProgressInput.bandModels). */
+  bandModels?: Map<string, BandModel | null>
 }
 
 /** Progress (tenths) of each family from facts loaded once for all of them. */
@@ -106,6 +112,7 @@ export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: Progr
         instruments: ctx.instruments,
         settings: ctx.settings,
         reference: ctx.reference,
+        bandModels: ctx.bandModels,
         referenceKeyOf,
       }),
     )

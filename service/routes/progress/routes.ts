@@ -23,7 +23,8 @@ export async function progressContext(trx: Trx, municipalityId: string): Promise
     today: todayIn(m.time_zone),
     instruments: instruments.map((i) => i.def),
     settings: { overdueDays: m.overdue_days, expectedBandMinSeries: m.expected_band_min_series },
-    reference,
+    reference: reference.index,
+    bandModels: reference.bandModels,
     showAllianceToFamilies: m.show_alliance_to_families,
   }
 }
