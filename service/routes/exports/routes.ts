@@ -12,6 +12,7 @@ import { loadFamilyFacts, referenceKeyOf } from '../progress/repository.js'
 import { problems } from '../responses.js'
 import { ratingsOf, toSession } from '../sessions/repository.js'
 import { sql } from 'kysely'
+import { groupBy } from '../group-by.js'
 import { familyBundle } from './fhir.js'
 
 const $Export = z.object({ exportedAt: z.string(), family: $Family, sessions: z.array($Session) })
@@ -32,8 +33,8 @@ export default async function exportRoutes(app: FastifyInstance) {
         const row = await familyFor(trx, request, request.params.familyId)
         const family = toFamily(row, await membersOf(trx, [row.family_id]))
         const sessionRows = await trx.selectFrom('sessions').selectAll().where('family_id', '=', row.family_id).orderBy('held_on').orderBy('created_at').execute()
-        const ratings = await ratingsOf(trx, sessionRows.map((s) => s.session_id))
-        const sessions = sessionRows.map((s) => toSession(s, ratings.filter((x) => x.session_id === s.session_id)))
+        const ratings = groupBy(await ratingsOf(trx, sessionRows.map((s) => s.session_id)), (x) => x.session_id)
+        const sessions = sessionRows.map((s) => toSession(s, ratings.get(s.session_id) ?? []))
         const exportedAt = new Date().toISOString()
         await audit(trx, request, 'family.export', row.family_id, `family/${row.family_id}/export?format=${request.query.format}`)
         if (request.query.format === 'fhir') {

@@ -3,6 +3,7 @@ import type { Trx } from '../../db/kysely.js'
 import type { FamilyRow, MemberRow } from '../../db/schema.js'
 import type { CreateFamily, CreateMember, Family, ListFamiliesQuery, Member, UpdateFamily, UpdateMember } from '../../contracts/families.js'
 import { decodeCursor, page } from '../cursor.js'
+import { groupBy } from '../group-by.js'
 
 export function toMember(row: MemberRow): Member {
   return { id: row.member_id, alias: row.alias, role: row.role, birthDate: row.birth_date }
@@ -116,7 +117,6 @@ export async function listFamilies(trx: Trx, query: ListFamiliesQuery, onlyCoord
   const rows = await q.orderBy(createdMicros).orderBy('family_id').limit(query.limit + 1).execute()
   const result = page(rows, query.limit, (r) => [r.created_us, r.family_id])
   const members = await membersOf(trx, result.items.map((r) => r.family_id))
-  const byFamily = new Map<string, MemberRow[]>()
-  for (const m of members) byFamily.set(m.family_id, [...(byFamily.get(m.family_id) ?? []), m])
+  const byFamily = groupBy(members, (m) => m.family_id)
   return { items: result.items.map((r) => toFamily(r, byFamily.get(r.family_id) ?? [])), nextCursor: result.nextCursor }
 }

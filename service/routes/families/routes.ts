@@ -160,7 +160,7 @@ export default async function familyRoutes(app: FastifyInstance) {
             .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.override_reason'])
             .where('ratings.member_id', '=', request.params.memberId)
             .execute()
-          const misfits = ageFitErrors(rated, request.body.birthDate, await loadInstruments(trx))
+          const misfits = ageFitErrors(rated.map((r) => ({ ...r, birth_date: request.body.birthDate! })), await loadInstruments(trx))
           if (misfits.length) throw ruleBroken(misfits.map((message) => ({ path: '/birthDate', message })))
         }
         const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)

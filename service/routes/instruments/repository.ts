@@ -3,7 +3,7 @@ import type { InstrumentRow, StoredThresholds } from '../../db/schema.js'
 import type { Instrument } from '../../contracts/instruments.js'
 import type { Lang } from '../../contracts/common.js'
 import type { InstrumentDef, Thresholds } from '../../domain/instruments.js'
-import { toPoints } from '../score-units.js'
+import { cutoffsToPoints, toPoints, toPointsOrNull } from '../score-units.js'
 
 export interface LoadedInstrument {
   row: InstrumentRow
@@ -63,8 +63,8 @@ export function toInstrument({ row, def, wording }: LoadedInstrument, lang: Lang
     psychometric: row.psychometric,
     licensedWording: Boolean(wording?.[lang]),
     thresholds: {
-      cutoffs: Object.fromEntries(Object.entries(t.cutoffs).map(([k, v]) => [k, v === null || v === undefined ? null : toPoints(v)])),
-      reliableChange: t.reliableChange === null ? null : toPoints(t.reliableChange),
+      cutoffs: cutoffsToPoints(t.cutoffs),
+      reliableChange: toPointsOrNull(t.reliableChange),
       allianceDrop: toPoints(t.allianceDrop),
       noChangeSessions: [...t.noChangeSessions],
     },

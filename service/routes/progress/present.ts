@@ -1,13 +1,11 @@
 import type { ExpectedBand, FamilyFlag, FamilyProgress, Flag, Point, Progress, Series, Trend } from '../../contracts/progress.js'
 import { SCORE_DETAIL_KEYS } from '../../domain/flags.js'
-import { toPoints } from '../score-units.js'
+import { toPoints, toPointsOrNull } from '../score-units.js'
 
 /**
  * The API edge of the progress payload: the domain computes in tenths, the API answers in
  * points. Computed figures stay unrounded (api.md: rounding is the display's job).
  */
-const scale = (v: number) => v / 10
-const scaleOrNull = (v: number | null) => (v === null ? null : v / 10)
 const SCORE_KEYS = new Set<string>(SCORE_DETAIL_KEYS)
 
 export function pointToPoints(p: Point): Point {
@@ -15,15 +13,15 @@ export function pointToPoints(p: Point): Point {
 }
 
 export function trendToPoints(t: Trend | null): Trend | null {
-  return t === null ? null : { ...t, slopePerSession: scale(t.slopePerSession), slopePer30Days: scaleOrNull(t.slopePer30Days), intercept: scale(t.intercept) }
+  return t === null ? null : { ...t, slopePerSession: toPoints(t.slopePerSession), slopePer30Days: toPointsOrNull(t.slopePer30Days), intercept: toPoints(t.intercept) }
 }
 
 function bandToPoints(b: ExpectedBand | null): ExpectedBand | null {
-  return b === null ? null : { ...b, p25: b.p25.map(scale), p50: b.p50.map(scale), p75: b.p75.map(scale) }
+  return b === null ? null : { ...b, p25: b.p25.map(toPoints), p50: b.p50.map(toPoints), p75: b.p75.map(toPoints) }
 }
 
 export function flagToPoints<F extends Flag | FamilyFlag>(f: F): F {
-  const detail = Object.fromEntries(Object.entries(f.detail).map(([k, v]) => [k, SCORE_KEYS.has(k) && typeof v === 'number' ? scale(v) : v]))
+  const detail = Object.fromEntries(Object.entries(f.detail).map(([k, v]) => [k, SCORE_KEYS.has(k) && typeof v === 'number' ? toPoints(v) : v]))
   return { ...f, detail }
 }
 
@@ -31,8 +29,8 @@ function seriesToPoints(s: Series): Series {
   return {
     ...s,
     points: s.points.map(pointToPoints),
-    cutoff: scaleOrNull(s.cutoff),
-    reliableChange: scaleOrNull(s.reliableChange),
+    cutoff: toPointsOrNull(s.cutoff),
+    reliableChange: toPointsOrNull(s.reliableChange),
     trend: trendToPoints(s.trend),
     expected: bandToPoints(s.expected),
     flags: s.flags.map(flagToPoints),
@@ -52,7 +50,7 @@ export function familyProgressToPoints(p: FamilyProgress): FamilyProgress {
     ...p,
     members: p.members.map((m) => ({
       ...m,
-      series: m.series.map((s) => ({ ...s, points: s.points.map(pointToPoints), trend: trendToPoints(s.trend), referenceLine: scaleOrNull(s.referenceLine) })),
+      series: m.series.map((s) => ({ ...s, points: s.points.map(pointToPoints), trend: trendToPoints(s.trend), referenceLine: toPointsOrNull(s.referenceLine) })),
     })),
   }
 }

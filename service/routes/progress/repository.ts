@@ -3,6 +3,7 @@ import type { Trx } from '../../db/kysely.js'
 import type { FamilyRow } from '../../db/schema.js'
 import type { Rater } from '../../contracts/common.js'
 import type { Progress } from '../../contracts/progress.js'
+import { groupBy } from '../group-by.js'
 import { buildProgress } from '../../domain/progress.js'
 import { referenceIndex, type BandModel, type ReferenceIndex } from '../../domain/expected-band.js'
 import { seriesKey, type RatingFact, type SeriesIdentity } from '../../domain/series.js'
@@ -87,17 +88,9 @@ export interface ProgressContext {
 
 /** Progress (tenths) of each family from facts loaded once for all of them. */
 export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null): Map<string, Progress> {
-  const byFamily = <T extends { family_id?: string; familyId?: string }>(rows: T[]) => {
-    const m = new Map<string, T[]>()
-    for (const row of rows) {
-      const id = (row.family_id ?? row.familyId) as string
-      m.set(id, [...(m.get(id) ?? []), row])
-    }
-    return m
-  }
-  const members = byFamily(facts.members)
-  const sessions = byFamily(facts.sessions)
-  const ratings = byFamily(facts.ratings)
+  const members = groupBy(facts.members, (m) => m.family_id)
+  const sessions = groupBy(facts.sessions, (s) => s.family_id)
+  const ratings = groupBy(facts.ratings, (r) => r.familyId)
   const out = new Map<string, Progress>()
   for (const family of families) {
     const familyMembers = (members.get(family.family_id) ?? []).filter((m) => !onlyMemberId || m.member_id === onlyMemberId)

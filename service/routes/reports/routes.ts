@@ -2,17 +2,18 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { $OutcomeReport, $OutcomeReportQuery, type OutcomeReport } from '../../contracts/reports.js'
 import { outcomeReport, type OutcomeCell } from '../../domain/report.js'
-import { buildSeries, type SeriesFacts } from '../../domain/series.js'
+import { buildSeries } from '../../domain/series.js'
 import { audit } from '../../plugins/audit.js'
 import { ruleBroken } from '../../plugins/problems.js'
+import { groupBy } from '../group-by.js'
 import { loadFamilyFacts, referenceKeyOf } from '../progress/repository.js'
 import { progressContext } from '../progress/routes.js'
 import { problems } from '../responses.js'
+import { toPointsOrNull } from '../score-units.js'
 
 /** Score means are in tenths inside the domain. */
 function cellToPoints<C extends OutcomeCell>(c: C): C {
-  const s = (v: number | null) => (v === null ? null : v / 10)
-  return { ...c, meanIntakeOutcome: s(c.meanIntakeOutcome), meanIntakeAlliance: s(c.meanIntakeAlliance) }
+  return { ...c, meanIntakeOutcome: toPointsOrNull(c.meanIntakeOutcome), meanIntakeAlliance: toPointsOrNull(c.meanIntakeAlliance) }
 }
 
 function yearBefore(date: string): string {
@@ -40,8 +41,7 @@ export default async function reportRoutes(app: FastifyInstance) {
         if (request.query.coordinatorId) q = q.where('coordinator_id', '=', request.query.coordinatorId)
         const families = await q.execute()
         const facts = await loadFamilyFacts(trx, families.map((f) => f.family_id))
-        const seriesByMember = new Map<string, SeriesFacts[]>()
-        for (const s of buildSeries(facts.ratings.map((r) => r.fact))) seriesByMember.set(s.memberId, [...(seriesByMember.get(s.memberId) ?? []), s])
+        const seriesByMember = groupBy(buildSeries(facts.ratings.map((r) => r.fact)), (s) => s.memberId)
         const report = outcomeReport({
           from,
           to,

@@ -4,6 +4,7 @@ import type { RatingRow, SessionRow } from '../../db/schema.js'
 import type { Rating, Session } from '../../contracts/sessions.js'
 import type { SessionKind, Rater } from '../../contracts/common.js'
 import { decodeCursor, page } from '../cursor.js'
+import { groupBy } from '../group-by.js'
 import { toPoints } from '../score-units.js'
 import type { RatingValues } from './rules.js'
 
@@ -77,9 +78,9 @@ export async function listSessions(trx: Trx, familyId: string, query: { limit: n
   if (after) q = q.where(sql<boolean>`(held_on, ${createdMicros}, session_id) < (${after[0]}::date, ${after[1]}::bigint, ${after[2]}::uuid)`)
   const rows = await q.orderBy('held_on', 'desc').orderBy(createdMicros, 'desc').orderBy('session_id', 'desc').limit(query.limit + 1).execute()
   const result = page(rows, query.limit, (r) => [r.held_on, r.created_us, r.session_id])
-  const ratings = await ratingsOf(trx, result.items.map((s) => s.session_id))
+  const ratings = groupBy(await ratingsOf(trx, result.items.map((s) => s.session_id)), (r) => r.session_id)
   return {
-    items: result.items.map((s) => toSession(s, ratings.filter((r) => r.session_id === s.session_id))),
+    items: result.items.map((s) => toSession(s, ratings.get(s.session_id) ?? [])),
     nextCursor: result.nextCursor,
   }
 }

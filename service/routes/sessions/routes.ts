@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { $Page, type Rater } from '../../contracts/common.js'
+import { $Page } from '../../contracts/common.js'
 import { $FamilyParams } from '../../contracts/families.js'
 import { $CreateRating, $CreateSession, $ListSessionsQuery, $Rating, $RatingParams, $Session, $SessionParams, $UpdateSession } from '../../contracts/sessions.js'
 import type { Trx } from '../../db/kysely.js'
@@ -15,7 +15,7 @@ import { loadInstruments } from '../instruments/repository.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
 import { municipalityToday } from '../settings/repository.js'
 import * as sessions from './repository.js'
-import { checkRatings, checkSessionDate, ratingKey } from './rules.js'
+import { ageFitErrors, checkRatings, checkSessionDate, ratingKey } from './rules.js'
 
 
 /** One rating checked as the body itself: `/0/items` is `/items`. */
@@ -115,16 +115,12 @@ export default async function sessionRoutes(app: FastifyInstance) {
           if (dateErrors.length) throw ruleBroken(dateErrors)
           // A new date may change who is which age: every rating must still fit (or carry an override).
           const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
-          const asInput = ratings.map((x) => ({
-            memberId: x.member_id,
-            instrument: x.instrument_code,
-            rater: x.rater as Rater,
-            raterMemberId: x.rater_member_id,
-            total: x.total / 10,
-            instrumentOverride: x.override_reason ? { reason: x.override_reason } : undefined,
-          }))
-          const { errors } = checkRatings(asInput, { heldOn: patch.heldOn, members, instruments, existing: new Set() }, '/ratings')
-          if (errors.length) throw ruleBroken([{ path: '/heldOn', message: `on ${patch.heldOn} some ratings would no longer fit: ${errors.map((e) => e.message).join('; ')}` }])
+          const birthDates = new Map(members.map((m) => [m.member_id, m.birth_date]))
+          const misfits = ageFitErrors(
+            ratings.map((x) => ({ ...x, held_on: patch.heldOn!, birth_date: birthDates.get(x.member_id)! })),
+            instruments,
+          )
+          if (misfits.length) throw ruleBroken(misfits.map((message) => ({ path: '/heldOn', message })))
         }
         const updated = await trx
           .updateTable('sessions')

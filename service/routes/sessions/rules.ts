@@ -111,18 +111,18 @@ export function checkSessionDate(heldOn: string, family: { started_on: string; e
 }
 
 /**
- * Whether a member's stored ratings still fit their age when the birth date is corrected: the
- * same rule as for a new rating (nobody under 3; the instrument fits the age unless overridden).
+ * Whether stored ratings still fit the rated person's age after a correction of a birth date or
+ * a session date: the same rule as for a new rating (nobody under 3; the instrument fits the age
+ * unless overridden). Each rating comes with the dates as they would be after the correction.
  */
 export function ageFitErrors(
-  ratings: { held_on: string; instrument_code: string; override_reason: string | null }[],
-  birthDate: string,
+  ratings: { held_on: string; birth_date: string; instrument_code: string; override_reason: string | null }[],
   instruments: LoadedInstrument[],
 ): string[] {
   const defs = instruments.map((i) => i.def)
   const problems = new Set<string>()
   for (const r of ratings) {
-    const age = ageOn(birthDate, r.held_on)
+    const age = ageOn(r.birth_date, r.held_on)
     const instrument = defs.find((d) => d.code === r.instrument_code)
     if (age < 3) problems.add(`the member would be under 3 at the session on ${r.held_on}, which has a rating`)
     else if (instrument && !fitsAge(instrument, age) && r.override_reason === null) {

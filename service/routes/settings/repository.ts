@@ -2,7 +2,7 @@ import type { Trx } from '../../db/kysely.js'
 import type { StoredThresholds } from '../../db/schema.js'
 import type { Settings, ThresholdOverride, UpdateSettings } from '../../contracts/settings.js'
 import { todayIn } from '../calendar.js'
-import { toPoints, toTenths } from '../score-units.js'
+import { cutoffsToPoints, toPoints, toPointsOrNull, toTenths } from '../score-units.js'
 
 /** The caller's municipality (row-level security shows no other). */
 export async function municipality(trx: Trx) {
@@ -15,8 +15,8 @@ export async function municipalityToday(trx: Trx): Promise<string> {
 
 function thresholdsToPoints(t: StoredThresholds): ThresholdOverride {
   const out: ThresholdOverride = {}
-  if (t.cutoffs) out.cutoffs = Object.fromEntries(Object.entries(t.cutoffs).map(([k, v]) => [k, v === null || v === undefined ? null : toPoints(v)]))
-  if (t.reliableChange !== undefined) out.reliableChange = t.reliableChange === null ? null : toPoints(t.reliableChange)
+  if (t.cutoffs) out.cutoffs = cutoffsToPoints(t.cutoffs)
+  if (t.reliableChange !== undefined) out.reliableChange = toPointsOrNull(t.reliableChange)
   if (t.allianceDrop !== undefined) out.allianceDrop = toPoints(t.allianceDrop)
   if (t.noChangeSessions !== undefined) out.noChangeSessions = t.noChangeSessions
   return out
