@@ -5,12 +5,15 @@ import { ensureDemo } from './cli/demo.js'
 import { loadConfig } from './config.js'
 import { migrateDatabase, openDatabase, withPool } from './db/connect.js'
 import { DataDirLockedError } from './db/embedded.js'
+import { refitMissingBandModels } from './routes/expected-bands/repository.js'
 
 async function main() {
   const config = loadConfig()
   const database = await openDatabase(config)
   await migrateDatabase(database.connectionString)
   const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
+  // Derived data from before this version is brought up to date before the first request.
+  await withPool(database.connectionString, (_pool, db) => refitMissingBandModels(db, (message) => console.error(message)))
 
   const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {

@@ -84,7 +84,9 @@ export const commands: Record<string, Command> = {
     const municipalities = []
     for (const [i, id] of ids.entries()) {
       log(`[${i + 1}/${ids.length}] rebuilding expected-band reference series for ${id}`)
-      const counts = await inMunicipality(db, id, (trx) => rebuildReferenceSeries(trx, id, (done, total) => log(`  ${done}/${total} families`)))
+      const counts = await inMunicipality(db, id, (trx) =>
+        rebuildReferenceSeries(trx, id, (stage, done, total) => log(stage === 'families' ? `  ${done}/${total} families read` : `  ${done}/${total} instruments fitted`)),
+      )
       municipalities.push({ municipalityId: id, ...counts })
     }
     return { municipalities: municipalities.length, series: municipalities.reduce((a, m) => a + m.series, 0), byMunicipality: municipalities }

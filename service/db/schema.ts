@@ -37,6 +37,8 @@ export interface MunicipalityTable {
   show_alliance_to_families: Generated<boolean>
   overdue_days: Generated<number>
   expected_band_min_series: Generated<number>
+  /** Changed by a trigger on every change of the municipality's settings (sql/005). */
+  settings_version: Generated<number>
   created_at: CreatedAt
 }
 
@@ -156,6 +158,22 @@ export interface ReferenceSeriesTable {
   scores: number[]
   synthetic: Generated<boolean>
   built_at: CreatedAt
+  /** The model of this series' cohort without itself (null a_q: no fit without it). */
+  own_a25: number | null
+  own_a50: number | null
+  own_a75: number | null
+  own_cohort_size: number | null
+}
+
+/** A fitted expected-band model per instrument and intake (tenths); see sql/005_band_models.sql. */
+export interface BandModelTable {
+  municipality_id: string
+  instrument_code: string
+  intake: number
+  a25: number
+  a50: number
+  a75: number
+  cohort_size: number
 }
 
 export interface Database {
@@ -172,6 +190,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable
   audit_events: AuditEventTable
   reference_series: ReferenceSeriesTable
+  band_models: BandModelTable
 }
 
 export type InstrumentRow = Selectable<InstrumentTable>

@@ -116,12 +116,17 @@ function isReferenceCohort(cohort: ReferenceCohort | readonly ReferenceSeries[])
  * statistics: h = (N − 1)·q/100 (Hyndman & Fan type 7, the default of R and NumPy).
  */
 export function percentile(sortedAscending: ArrayLike<number>, q: number): number {
-  if (sortedAscending.length === 0) throw new RangeError('percentile of no values')
-  const position = ((sortedAscending.length - 1) * q) / 100
+  return percentileAt((i) => sortedAscending[i], sortedAscending.length, q)
+}
+
+/** `percentile` over values read by index, so a caller can leave one out without copying. */
+export function percentileAt(valueAt: (index: number) => number, length: number, q: number): number {
+  if (length === 0) throw new RangeError('percentile of no values')
+  const position = ((length - 1) * q) / 100
   const below = Math.floor(position)
-  const above = Math.min(below + 1, sortedAscending.length - 1)
+  const above = Math.min(below + 1, length - 1)
   const fraction = position - below
-  return sortedAscending[below] + fraction * (sortedAscending[above] - sortedAscending[below])
+  return valueAt(below) + fraction * (valueAt(above) - valueAt(below))
 }
 
 /** The fitted band: p_q(k) = intake + a_q·ln k. Storable, so bands can be rebuilt in bulk. */

@@ -2,16 +2,8 @@ import type { FamilyStatus, IsoDate, MemberRole } from '../contracts/common.js'
 import type { ExpectedBand, FamilyFlag, Flag, MemberProgress, Progress, Series } from '../contracts/progress.js'
 import { ageOn } from './calendar.js'
 import { seriesStatus } from './change-status.js'
-import {
-  bandFromModel,
-  defaultReferenceKey,
-  expectedBandModel,
-  type BandModel,
-  toReferenceIndex,
-  type ReferenceIndex,
-  type ReferenceKeyOf,
-  type ReferenceSeries,
-} from './expected-band.js'
+import type { BandModelOf } from './band-models.js'
+import { bandFromModel } from './expected-band.js'
 import { lastSessionOf, overdueFlag, seriesFlags } from './flags.js'
 import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricOutcome, type InstrumentDef } from './instruments.js'
 import { buildSeries, latestPoint, type RatingFact, type SeriesFacts } from './series.js'
@@ -40,17 +32,12 @@ export interface ProgressInput {
   readonly ratings: readonly RatingFact[]
   /** Every instrument the ratings use, in display order, with the thresholds in force. */
   readonly instruments: readonly InstrumentDef[]
-  readonly settings: { readonly overdueDays: number; readonly expectedBandMinSeries: number }
-  /** Reference series for expected bands; pass a prebuilt index when building many payloads. */
-  readonly reference: ReferenceIndex | readonly ReferenceSeries[]
-  /** The key this family's series carry in `reference`, so none is its own reference. */
-  readonly referenceKeyOf?: ReferenceKeyOf
+  readonly settings: { readonly overdueDays: number }
   /**
-   * A memo of band models, kept by the caller for as long as `reference` is unchanged: the model
-   * depends only on the instrument, the intake, the series left out and the minimum cohort, so a
-   * caseload asked for again reuses every band instead of recomputing its percentiles.
+   * The expected-band model of a series at its intake, with `expectedBandMinSeries` applied
+   * (stored models, see band-models.ts; or `bandModelsFromReference` over a reference cohort).
    */
-  readonly bandModels?: Map<string, BandModel | null>
+  readonly bandModelOf: BandModelOf
 }
 
 /**
@@ -68,15 +55,13 @@ export function buildProgress(input: ProgressInput): Progress {
       instrumentOrder: input.instruments.map((instrument) => instrument.code),
     },
   )
-  const reference = toReferenceIndex(input.reference)
-  const keyOf = input.referenceKeyOf ?? defaultReferenceKey
 
   const familyFlags: FamilyFlag[] = []
   const members = input.members.map((member): MemberProgress => {
     const memberSeries = series
       .filter((facts) => facts.memberId === member.id)
       .map((facts) => {
-        const progress = seriesProgress(facts, member, input, reference, keyOf)
+        const progress = seriesProgress(facts, member, input)
         for (const flag of progress.flags) {
           // Its own detail object, so converting scores at the edge cannot reach the series' flag twice.
           familyFlags.push({
@@ -112,13 +97,7 @@ export function buildProgress(input: ProgressInput): Progress {
   return { familyId: input.family.id, members, flags: familyFlags }
 }
 
-function seriesProgress(
-  facts: SeriesFacts,
-  member: ProgressMember,
-  input: ProgressInput,
-  reference: ReferenceIndex,
-  keyOf: ReferenceKeyOf,
-): Series {
+function seriesProgress(facts: SeriesFacts, member: ProgressMember, input: ProgressInput): Series {
   const instrument = instrumentByCode(input.instruments, facts.instrument)
   const latest = latestPoint(facts)
   // The cutoff follows the person's age at the latest point: someone who turns 18 during an ORS
@@ -129,16 +108,8 @@ function seriesProgress(
   const totals = facts.points.map((point) => point.total)
 
   let expected: ExpectedBand | null = null
-  const cohort = reference.get(facts.instrument)
-  if (isOutcome && cohort) {
-    const excludeKey = keyOf(facts)
-    const minSeries = input.settings.expectedBandMinSeries
-    const memoKey = `${facts.instrument}|${totals[0]}|${excludeKey}|${minSeries}`
-    let model = input.bandModels?.get(memoKey)
-    if (model === undefined) {
-      model = expectedBandModel({ intake: totals[0], cohort, excludeKey, minSeries })
-      input.bandModels?.set(memoKey, model)
-    }
+  if (isOutcome) {
+    const model = input.bandModelOf(facts, totals[0])
     expected = model === null ? null : bandFromModel(totals[0], model, latest.sessionNumber)
   }
 

@@ -1,14 +1,7 @@
 import type { AgeGroup, Ending, IsoDate, SeriesStatus } from '../contracts/common.js'
 import { ageOn, daysBetween } from './calendar.js'
 import { seriesStatus } from './change-status.js'
-import {
-  defaultReferenceKey,
-  expectedBandModel,
-  toReferenceIndex,
-  type ReferenceIndex,
-  type ReferenceKeyOf,
-  type ReferenceSeries,
-} from './expected-band.js'
+import type { BandModelOf } from './band-models.js'
 import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricAlliance, type InstrumentDef } from './instruments.js'
 import { PRIMARY_OUTCOME_INSTRUMENTS, primarySeriesOf } from './primary-series.js'
 import { comparePointOrder, latestPoint, type SeriesFacts, type SeriesPoint } from './series.js'
@@ -48,10 +41,8 @@ export interface OutcomeReportInput {
   readonly members: readonly ReportMember[]
   /** Every instrument the series use, with the thresholds in force. */
   readonly instruments: readonly InstrumentDef[]
-  /** Reference series for the expected p50 in the dropout rule. */
-  readonly reference: ReferenceIndex | readonly ReferenceSeries[]
-  readonly expectedBandMinSeries: number
-  readonly referenceKeyOf?: ReferenceKeyOf
+  /** Band models for the expected p50 in the dropout rule (with expectedBandMinSeries applied). */
+  readonly bandModelOf: BandModelOf
   /** Report one age group only (`?ageGroup=`); `all` then covers that group. */
   readonly ageGroup?: ReportAgeGroup
 }
@@ -104,8 +95,6 @@ interface PersonOutcome {
 
 export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
   const familiesById = new Map(input.families.map((family) => [family.id, family]))
-  const reference = toReferenceIndex(input.reference)
-  const keyOf = input.referenceKeyOf ?? defaultReferenceKey
   const inPeriod = (date: IsoDate) => date >= input.from && date <= input.to
 
   const outcomes: PersonOutcome[] = []
@@ -119,8 +108,7 @@ export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
   // Dropout looks at every member of the family with a primary series, whatever their age group
   // or period: the family stopped, and the question is whether anyone in it was left behind.
   // Only unilateral endings can be dropouts, so only their members need an expected band.
-  const belowExpectedMedian = (outcome: PersonOutcome) =>
-    isBelowExpectedMedian(outcome, reference, keyOf, input.expectedBandMinSeries)
+  const belowExpectedMedian = (outcome: PersonOutcome) => isBelowExpectedMedian(outcome, input.bandModelOf)
   const leftBehind = new Set(
     outcomes
       .filter((outcome) => familiesById.get(outcome.familyId)?.ending === 'unilateral')
@@ -239,20 +227,8 @@ function isUnsuccessful(outcome: PersonOutcome, belowExpectedMedian: (outcome: P
 }
 
 /** Latest total below the p50 of the person's expected band at their latest session number. */
-function isBelowExpectedMedian(
-  outcome: PersonOutcome,
-  reference: ReferenceIndex,
-  keyOf: ReferenceKeyOf,
-  minSeries: number,
-): boolean {
-  const cohort = reference.get(outcome.primary.instrument)
-  if (!cohort) return false
-  const model = expectedBandModel({
-    intake: outcome.intake,
-    cohort,
-    excludeKey: keyOf(outcome.primary),
-    minSeries,
-  })
+function isBelowExpectedMedian(outcome: PersonOutcome, bandModelOf: BandModelOf): boolean {
+  const model = bandModelOf(outcome.primary, outcome.intake)
   if (model === null) return false
   const expectedMedian = outcome.intake + model.a50 * Math.log(latestPoint(outcome.primary).sessionNumber)
   return outcome.latest < expectedMedian

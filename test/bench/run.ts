@@ -1,105 +1,525 @@
 /**
- * Benchmarks: `npm run bench`. Starts the real service on 127.0.0.1 against a fresh database
- * (a new database on BENCH_DATABASE_URL / TEST_DATABASE_URL's server, else embedded PGlite),
- * seeds a municipality, and loads it with autocannon, bounded in time and connections.
- * Compare the ratios within one run: absolute numbers depend on the machine.
+ * Benchmarks: `npm run bench`, at the size of a real municipality, each path beside a raw-SQL
+ * ceiling measured in the same run (test/bench/ceiling.ts). Compare the ratios within one run:
+ * absolute numbers depend on the machine (and on what else shares it).
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench
+ *
+ * Environment:
+ *   BENCH_DATABASE_URL   PostgreSQL server (a superuser: seeding bypasses row-level security) on
+ *                        which a fresh database is created and dropped; else TEST_DATABASE_URL.
+ *                        Embedded PGlite is not supported: a million ratings is a server's job.
+ *   BENCH_FAMILIES       families to seed (default 5000: 167 coordinators, 250,000 sessions,
+ *                        1,000,000 ratings; see seed.ts)
+ *   BENCH_SECONDS        seconds per autocannon run (default 10)
+ *   BENCH_CONNECTIONS    autocannon connections (default 8)
+ *   BENCH_SCALE=1        also seed a second database of a tenth of the families, run progress,
+ *                        caseload, the report and recompute-bands there, and print how each grows
+ *   BENCH_REPORT_RUNS    timed sequential report requests after one warm-up (default 5)
+ *   BENCH_KEEP=1         keep the databases (their URLs are printed) instead of dropping them
+ *
+ * For development use a small size, e.g.
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_FAMILIES=200 BENCH_SECONDS=2 npm run bench
+ *
+ * The service and the ceiling each run in their own process (as in production), so the load
+ * generator here does not compete with them for one event loop. Progress lines go to stderr, the
+ * result tables to stdout.
  */
 import autocannon from 'autocannon'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { createMunicipality } from '../../service/cli/municipalities.js'
-import { seedDemo } from '../../service/cli/demo-data.js'
-import { createDb } from '../../service/db/kysely.js'
-import { pg } from '../../service/db/pg-types.js'
-import { freshDatabase } from '../helpers/database.js'
-import { seedCaseload } from './seed.js'
+import { freshDatabase, type TestDatabase } from '../helpers/database.js'
+import { seedMunicipality, type SeededMunicipality } from './seed.js'
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
+const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 5000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8)
+const SCALE = process.env.BENCH_SCALE === '1' || process.env.BENCH_SCALE === 'true'
+const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 5)
+const KEEP = process.env.BENCH_KEEP === '1'
+const POOL_SIZE = 8
+/** Sequential requests before each load run: warms the JIT and caches, and checks the answer. */
+const WARM_UP_REQUESTS = 20
+
+const log = (message: string) => process.stderr.write(`${message}\n`)
+/** Non-2xx answers must not drown in the progress lines. */
+const shout = (message: string) => process.stderr.write(`\n!!!!!!!! ${message}\n\n`)
+const ms = (n: number) => (n / 1000).toFixed(1)
+
+// ---------------------------------------------------------------------------------------------
+// Processes
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number }
       s.close(() => resolve(port))
     })
+    s.once('error', reject)
   })
 }
 
-function daysAgo(n: number) {
+interface Running {
+  name: string
+  address: string
+  pid: number
+  stop(): Promise<void>
+}
+
+/** Starts `node --import tsx <script>` and waits until it prints readyText on stdout. */
+async function startProcess(name: string, script: string, env: Record<string, string>, readyText: string): Promise<Running> {
+  const port = await freePort()
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let exited = false
+  child.once('exit', () => (exited = true))
+  await new Promise<void>((resolve, reject) => {
+    let seen = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (seen.includes(readyText)) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)))
+  })
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') shout(`${name} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}`)
+  })
+  return {
+    name,
+    address: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      if (exited) return
+      const gone = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await gone
+    },
+  }
+}
+
+function startService(database: TestDatabase, dataDir: string): Promise<Running> {
+  return startProcess(
+    'the service',
+    'service/server.ts',
+    {
+      DATABASE_URL: database.connectionString,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '1000000000',
+      DB_POOL_SIZE: String(POOL_SIZE),
+      DATA_DIR: dataDir,
+    },
+    'Framgang is running',
+  )
+}
+
+function startCeiling(database: TestDatabase, m: SeededMunicipality): Promise<Running> {
+  return startProcess(
+    'the ceiling',
+    'test/bench/ceiling.ts',
+    { DATABASE_URL: database.connectionString, MUNICIPALITY_ID: m.municipalityId, API_CLIENT_ID: m.apiClientId, DB_POOL_SIZE: String(POOL_SIZE) },
+    'ceiling listening',
+  )
+}
+
+/** Samples a process's resident set (VmRSS) every 100 ms; peak() in MB. */
+function sampleRss(pid: number) {
+  let peakKb = 0
+  const read = () => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+      if (kb > peakKb) peakKb = kb
+    } catch {
+      // the process has gone; the peak so far stands
+    }
+  }
+  read()
+  const timer = setInterval(read, 100)
+  return {
+    stop(): number {
+      clearInterval(timer)
+      read()
+      return peakKb / 1024
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+interface RequestSpec {
+  method: 'GET' | 'POST'
+  path: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+/** Makes the n-th request of a scenario: a constant one, or one per family round-robin. */
+type RequestMaker = (i: number) => RequestSpec
+
+interface Failure {
+  status: number | string
+  body: string
+}
+
+interface LoadResult {
+  rps: number
+  p50: number
+  p99: number
+  /** Connection errors, timeouts and non-2xx answers, including the warm-up's. */
+  failures: number
+  firstFailure?: Failure
+}
+
+const describe = (f: Failure) => `${f.status}: ${f.body.slice(0, 2000)}`
+
+/** One request with fetch; a non-2xx answer or a network error is a Failure. */
+async function once(base: string, spec: RequestSpec): Promise<{ ok: true; body: string } | { ok: false; failure: Failure }> {
+  try {
+    const res = await fetch(`${base}${spec.path}`, { method: spec.method, headers: { 'content-type': 'application/json', ...spec.headers }, body: spec.body })
+    const body = await res.text()
+    return res.ok ? { ok: true, body } : { ok: false, failure: { status: res.status, body } }
+  } catch (err) {
+    return { ok: false, failure: { status: 'network error', body: (err as Error).message } }
+  }
+}
+
+/**
+ * Warms up with a few sequential requests, then loads the target with autocannon for SECONDS.
+ * The first non-2xx answer (status and body) is kept and shouted.
+ */
+async function load(label: string, base: string, make: RequestMaker): Promise<LoadResult> {
+  let counter = 0
+  let failures = 0
+  let firstFailure: Failure | undefined
+  const fail = (f: Failure) => {
+    failures++
+    if (!firstFailure) {
+      firstFailure = f
+      shout(`${label}: non-2xx answer ${describe(f)}`)
+    }
+  }
+  for (let i = 0; i < WARM_UP_REQUESTS; i++) {
+    const r = await once(base, make(counter++))
+    if (!r.ok) fail(r.failure)
+  }
+  log(`  ${label} (${SECONDS} s, ${CONNECTIONS} connections)…`)
+  const first = make(0)
+  const r = await autocannon({
+    // The first request's URL; setupRequest sets each request's own path, method and body.
+    url: `${base}${first.path}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const spec = make(counter++)
+          return { ...req, method: spec.method, path: spec.path, body: spec.body, headers: { ...req.headers, 'content-type': 'application/json', ...spec.headers } }
+        },
+        onResponse: (status: number, body: string) => {
+          if (status >= 300 && !firstFailure) {
+            firstFailure = { status, body }
+            shout(`${label}: non-2xx answer ${describe(firstFailure)}`)
+          }
+        },
+      },
+    ],
+    method: first.method,
+  })
+  if (r.errors > 0 && !firstFailure) firstFailure = { status: 'connection errors', body: `${r.errors} errors, ${r.timeouts} timeouts` }
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: failures + r.errors + r.non2xx, firstFailure }
+}
+
+/** Sequential timings of one request: one warm-up, then `runs` timed. */
+async function timeSequential(label: string, base: string, spec: RequestSpec, runs: number) {
+  const failures: Failure[] = []
+  const timeOne = async () => {
+    const t0 = performance.now()
+    const r = await once(base, spec)
+    const took = performance.now() - t0
+    if (!r.ok) {
+      if (failures.length === 0) shout(`${label}: non-2xx answer ${describe(r.failure)}`)
+      failures.push(r.failure)
+    }
+    return took
+  }
+  const cold = await timeOne()
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) times.push(await timeOne())
+  const sorted = [...times].sort((a, b) => a - b)
+  return { cold, median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1], failures: failures.length, firstFailure: failures[0] }
+}
+
+/** An ISO date n days before today (UTC; the service's Europe/Oslo today is the same or later). */
+function daysAgo(n: number): string {
   const d = new Date()
   d.setUTCDate(d.getUTCDate() - n)
   return d.toISOString().slice(0, 10)
 }
 
+// ---------------------------------------------------------------------------------------------
+// One database's measurements
+
+interface RecomputeResult {
+  ms: number
+  failure?: Failure
+  counts?: string
+}
+
+async function recomputeBands(service: Running, auth: Record<string, string>): Promise<RecomputeResult> {
+  log('  recompute-bands…')
+  const t0 = performance.now()
+  const r = await once(service.address, { method: 'POST', path: '/v1/expected-bands/recompute', headers: auth })
+  const took = performance.now() - t0
+  log(`  recompute-bands: ${ms(took)} s`)
+  if (!r.ok) {
+    shout(`recompute-bands: non-2xx answer ${describe(r.failure)}`)
+    return { ms: took, failure: r.failure }
+  }
+  return { ms: took, counts: r.body }
+}
+
+interface ReportResult {
+  cold: number
+  median: number
+  max: number
+  peakRssMb: number
+  failures: number
+  firstFailure?: Failure
+}
+
+async function outcomeReport(service: Running, auth: Record<string, string>): Promise<ReportResult> {
+  log(`  GET /v1/reports/outcomes (1 warm-up + ${REPORT_RUNS} sequential)…`)
+  const rss = sampleRss(service.pid)
+  const t = await timeSequential('GET /v1/reports/outcomes', service.address, { method: 'GET', path: '/v1/reports/outcomes', headers: auth }, REPORT_RUNS)
+  return { ...t, peakRssMb: rss.stop() }
+}
+
+const progressRequest = (m: SeededMunicipality, auth: Record<string, string>): RequestMaker => {
+  const path = `/v1/families/${m.families[0].familyId}/progress`
+  return () => ({ method: 'GET', path, headers: auth })
+}
+
+const caseloadRequest = (m: SeededMunicipality, auth: Record<string, string>): RequestMaker => {
+  const path = `/v1/caseload?coordinatorId=${m.coordinatorIds[0]}`
+  return () => ({ method: 'GET', path, headers: auth })
+}
+
+/**
+ * A session with four self-ratings (points), in a family chosen round-robin from `families`, so
+ * writes do not queue on one family's row lock. The date is 1–30 days ago: after every family's
+ * start (about five years ago), and the child is 6–12 on it, so CORS/CSRS fit.
+ */
+function sessionBody(f: SeededMunicipality['families'][number], i: number): string {
+  const wobble = (i * 7) % 40
+  return JSON.stringify({
+    heldOn: daysAgo(1 + (i % 30)),
+    kind: 'home-visit',
+    ratings: [
+      { memberId: f.adultId, instrument: 'ORS', rater: 'self', total: 15 + wobble / 2 },
+      { memberId: f.adultId, instrument: 'SRS', rater: 'self', total: 32 + (wobble % 9) },
+      { memberId: f.childId, instrument: 'CORS', rater: 'self', total: 18 + wobble / 2 },
+      { memberId: f.childId, instrument: 'CSRS', rater: 'self', total: 33 + (wobble % 8) },
+    ],
+  })
+}
+
+const writeRequest = (families: SeededMunicipality['families'], pathOf: (familyId: string) => string, auth: Record<string, string>): RequestMaker => (i) => {
+  const f = families[i % families.length]
+  return { method: 'POST', path: pathOf(f.familyId), headers: { ...auth, 'idempotency-key': randomUUID() }, body: sessionBody(f, i) }
+}
+
+interface MainResults {
+  recompute: RecomputeResult
+  progress: LoadResult
+  progressCeiling: LoadResult
+  caseload: LoadResult
+  caseloadCeiling: LoadResult
+  report: ReportResult
+  write: LoadResult
+  writeCeiling: LoadResult
+  peakRssMb: number
+}
+
+async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDir: string): Promise<MainResults> {
+  const service = await startService(database, dataDir)
+  const ceiling = await startCeiling(database, m)
+  const overall = sampleRss(service.pid)
+  try {
+    const auth = { authorization: `Bearer ${m.apiKey}` }
+    const recompute = await recomputeBands(service, auth)
+    const progress = await load('service GET /v1/families/{id}/progress', service.address, progressRequest(m, auth))
+    const progressCeiling = await load('ceiling GET /family/:id', ceiling.address, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}` }))
+    const caseload = await load('service GET /v1/caseload', service.address, caseloadRequest(m, auth))
+    const caseloadCeiling = await load('ceiling GET /coordinator/:id', ceiling.address, () => ({ method: 'GET', path: `/coordinator/${m.coordinatorIds[0]}` }))
+    // Before the writes, so the report reads the seeded data only (as in the scale run).
+    const report = await outcomeReport(service, auth)
+    // Writes go to families outside the first coordinator's caseload, the service's and the
+    // ceiling's to different halves, so neither waits for the other's rows.
+    const writable = m.families.slice(Math.min(30, m.families.length - 2))
+    const half = Math.ceil(writable.length / 2)
+    const serviceFamilies = writable.slice(0, half)
+    const ceilingFamilies = writable.slice(half)
+    const write = await load('service POST /v1/families/{id}/sessions', service.address, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
+    const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling.address, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
+    return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, peakRssMb: overall.stop() }
+  } finally {
+    overall.stop()
+    await Promise.all([service.stop(), ceiling.stop()])
+  }
+}
+
+interface ScaleResults {
+  recompute: RecomputeResult
+  progress: LoadResult
+  caseload: LoadResult
+  report: ReportResult
+}
+
+async function measureScale(database: TestDatabase, m: SeededMunicipality, dataDir: string): Promise<ScaleResults> {
+  const service = await startService(database, dataDir)
+  try {
+    const auth = { authorization: `Bearer ${m.apiKey}` }
+    const recompute = await recomputeBands(service, auth)
+    const progress = await load('service GET /v1/families/{id}/progress (small)', service.address, progressRequest(m, auth))
+    const caseload = await load('service GET /v1/caseload (small)', service.address, caseloadRequest(m, auth))
+    const report = await outcomeReport(service, auth)
+    return { recompute, progress, caseload, report }
+  } finally {
+    await service.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–')
+const failuresCell = (n: number, f?: Failure) => (n === 0 ? '0' : `**${n}** (first: ${f?.status})`)
+const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
+
+function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
+  const ratio = (s: LoadResult, c: LoadResult) => s.rps / c.rps
+  const rows: string[][] = []
+  const loadRow = (name: string, s: LoadResult, c: LoadResult, goal: string, ok: boolean) => {
+    rows.push([name, fmt(s.rps), fmt(s.p50), fmt(s.p99), failuresCell(s.failures + c.failures, s.firstFailure ?? c.firstFailure), fmt(c.rps), fmt(ratio(s, c), 2), goal, verdict(ok && s.failures === 0)])
+  }
+  const pr = ratio(r.progress, r.progressCeiling)
+  loadRow('progress of one family (4 series × 50 sessions) vs ceiling (a)', r.progress, r.progressCeiling, '≥ 0.6×', pr >= 0.6)
+  const cr = ratio(r.caseload, r.caseloadCeiling)
+  loadRow('caseload of one coordinator (30 families) vs ceiling (b)', r.caseload, r.caseloadCeiling, '≥ 1.0×, p99 ≤ 60 ms', cr >= 1.0 && r.caseload.p99 <= 60)
+  const wr = ratio(r.write, r.writeCeiling)
+  loadRow('POST session with 4 ratings, families round-robin vs ceiling (c)', r.write, r.writeCeiling, '≥ 0.5×, p99 ≤ 60 ms', wr >= 0.5 && r.write.p99 <= 60)
+  const rep = r.report
+  rows.push([
+    `outcome report, ${families} families: median / max of ${REPORT_RUNS} warm (cold ${fmt(rep.cold)} ms); peak RSS ${fmt(rep.peakRssMb)} MB`,
+    '–', fmt(rep.median), fmt(rep.max), failuresCell(rep.failures, rep.firstFailure), '–', '–', '≤ 1500 ms warm, RSS < 300 MB',
+    verdict(rep.failures === 0 && rep.median <= 1500 && rep.peakRssMb < 300),
+  ])
+  rows.push(['recompute-bands (one POST)', '–', fmt(r.recompute.ms), '–', failuresCell(r.recompute.failure ? 1 : 0, r.recompute.failure), '–', '–', 'time it', r.recompute.failure ? '**failed**' : '–'])
+
+  const c = seed.counts
+  console.log(`\nFramgang benchmark — PostgreSQL server, ${families} families (${c.coordinators} coordinators, ${c.sessions} sessions, ${c.ratings} ratings), ` +
+    `${CONNECTIONS} connections, ${SECONDS} s per run, pools of ${POOL_SIZE}, node ${process.version}\n`)
+  console.log('| scenario | req/s | p50 ms | p99 ms | errors/non-2xx | ceiling req/s | ratio | goal | |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---|')
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+  console.log(`\nThe errors column counts the service's and the ceiling's together. Report row: p50 = median, p99 = max. ` +
+    `Service peak RSS over the whole run: ${fmt(r.peakRssMb)} MB. Seeding took ${ms(seed.timings.total)} s.`)
+  console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}`)
+  if (r.recompute.counts) console.log(`recompute-bands answered ${r.recompute.counts}`)
+}
+
+function printScale(big: MainResults, small: ScaleResults, bigFamilies: number, smallFamilies: number) {
+  const growth = bigFamilies / smallFamilies
+  // Time per request at the big size over the small one: >1 means it got slower with size.
+  const loadRow = (name: string, b: LoadResult, s: LoadResult) => {
+    const slower = s.rps / b.rps
+    return `| ${name} | ${fmt(s.rps)} | ${fmt(b.rps)} | ${fmt(s.p50)} / ${fmt(b.p50)} | ${fmt(slower, 2)}× | ≤ 1.25× | ${verdict(slower <= 1.25 && b.failures + s.failures === 0)} |`
+  }
+  const timeRow = (name: string, bMs: number, sMs: number, failed: boolean) => {
+    const grew = bMs / sMs
+    return `| ${name} | – | – | ${fmt(sMs)} / ${fmt(bMs)} | ${fmt(grew, 2)}× | ≤ ${fmt(growth, 1)}× (linear) | ${verdict(!failed && grew <= growth)} |`
+  }
+  console.log(`\nScale check — ${bigFamilies} vs ${smallFamilies} families (${fmt(growth, 1)}× the data), the same 30-family caseload and 50-session family\n`)
+  console.log(`| scenario | req/s ${smallFamilies} | req/s ${bigFamilies} | p50 or time ms, ${smallFamilies} / ${bigFamilies} | ${bigFamilies} vs ${smallFamilies} | goal | |`)
+  console.log('|---|---:|---:|---:|---:|---|---|')
+  console.log(loadRow('progress of one family', big.progress, small.progress))
+  console.log(loadRow('caseload of one coordinator', big.caseload, small.caseload))
+  console.log(timeRow('outcome report (median warm)', big.report.median, small.report.median, big.report.failures + small.report.failures > 0))
+  console.log(timeRow('recompute-bands', big.recompute.ms, small.recompute.ms, Boolean(big.recompute.failure || small.recompute.failure)))
+  console.log(`\nPeak service RSS during the report: ${fmt(small.report.peakRssMb)} MB at ${smallFamilies}, ${fmt(big.report.peakRssMb)} MB at ${bigFamilies}.`)
+}
+
+function printFailures(named: [string, { failures: number; firstFailure?: Failure } | undefined][]) {
+  const failed = named.filter(([, r]) => r && r.failures > 0)
+  if (failed.length === 0) return
+  console.log('\n**Non-2xx answers or errors** (first body of each scenario):\n')
+  for (const [name, r] of failed) console.log(`- ${name}: ${r!.failures} — ${r!.firstFailure ? describe(r!.firstFailure).replace(/\s+/g, ' ') : 'no body'}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+
 async function main() {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
-  if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL
-  const database = await freshDatabase()
-  const pool = new pg.Pool({ connectionString: database.connectionString, max: 4 })
-  const db = createDb(pool)
-  const m = await createMunicipality(db, { name: 'Bench kommune' })
-  process.stderr.write('seeding…\n')
-  await seedDemo(db, m.municipalityId)
-  const small = await seedCaseload(db, m.municipalityId, 'C10', 10)
-  const large = await seedCaseload(db, m.municipalityId, 'C100', 100)
-  // The service runs in its own process, as in production, so the load generator here does not
-  // compete with it for one event loop.
-  const port = await freePort()
-  const server = spawn(process.execPath, ['--import', 'tsx', 'service/server.ts'], {
-    env: { ...process.env, DATABASE_URL: database.connectionString, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', DATA_DIR: `/tmp/framgang-bench-${process.pid}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Framgang is running') && resolve())
-    server.once('exit', (code) => reject(new Error(`the service exited (${code})`)))
-  })
-  const address = `http://127.0.0.1:${port}`
-  const auth = { authorization: `Bearer ${m.apiKey}` }
-  const family = await (await fetch(`${address}/v1/families?externalRef=DEMO-1001`, { headers: auth })).json()
-  const familyId = family.items[0].id as string
-  const member = family.items[0].members[0].id as string
+  if (!serverUrl) throw new Error('Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test')
+  // freshDatabase() reads TEST_DATABASE_URL.
+  process.env.TEST_DATABASE_URL = serverUrl
+  if (!Number.isInteger(FAMILIES) || FAMILIES < 10) throw new Error(`BENCH_FAMILIES must be an integer ≥ 10, got ${process.env.BENCH_FAMILIES}`)
+  const smallFamilies = Math.max(1, Math.round(FAMILIES / 10))
+  if (SCALE && smallFamilies < 30) throw new Error(`BENCH_SCALE needs BENCH_FAMILIES ≥ 300, so the small database still holds a full 30-family caseload`)
 
-  const scenarios: { name: string; path: string; method?: 'GET' | 'POST'; body?: () => string }[] = [
-    { name: 'GET /health/live (baseline)', path: '/health/live' },
-    { name: 'GET /v1/families/{id}/progress (4 members, 24 sessions)', path: `/v1/families/${familyId}/progress` },
-    { name: 'GET /v1/caseload (10 families)', path: `/v1/caseload?coordinatorId=${small}` },
-    { name: 'GET /v1/caseload (100 families)', path: `/v1/caseload?coordinatorId=${large}&limit=200` },
-    {
-      name: 'POST /v1/families/{id}/sessions (1 rating)',
-      path: `/v1/families/${familyId}/sessions`,
-      method: 'POST',
-      body: () => JSON.stringify({ heldOn: daysAgo(1), kind: 'phone', ratings: [{ memberId: member, instrument: 'ORS', rater: 'self', total: 25.5 }] }),
-    },
-  ]
-  const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = []
-  for (const s of scenarios) {
-    process.stderr.write(`${s.name}…\n`)
-    const r = await autocannon({
-      url: `${address}${s.path}`,
-      method: s.method ?? 'GET',
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      headers: { ...auth, 'content-type': 'application/json' },
-      requests: s.body
-        ? [{ setupRequest: (req) => ({ ...req, body: s.body!(), headers: { ...req.headers, 'idempotency-key': randomUUID() } }) }]
-        : undefined,
-    })
-    results.push({ name: s.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx })
+  const databases: TestDatabase[] = []
+  const dataDir = `/tmp/framgang-bench-${process.pid}`
+  try {
+    const main = await freshDatabase()
+    databases.push(main)
+    log(`seeding ${FAMILIES} families…`)
+    const seed = await seedMunicipality(main.connectionString, { families: FAMILIES })
+    log(`seeded ${FAMILIES} families in ${ms(seed.timings.total)} s: ${JSON.stringify(seed.counts)}`)
+    // Both databases are seeded before anything is measured, so seeding never competes with load.
+    let small: { database: TestDatabase; seed: SeededMunicipality } | undefined
+    if (SCALE) {
+      const database = await freshDatabase()
+      databases.push(database)
+      log(`seeding the scale-check database: ${smallFamilies} families…`)
+      small = { database, seed: await seedMunicipality(database.connectionString, { families: smallFamilies }) }
+      log(`seeded ${smallFamilies} families in ${ms(small.seed.timings.total)} s`)
+    }
+    if (KEEP) for (const d of databases) log(`keeping ${d.connectionString}`)
+
+    log(`measuring at ${FAMILIES} families…`)
+    const big = await measureMain(main, seed, dataDir)
+    let scale: ScaleResults | undefined
+    if (small) {
+      log(`measuring at ${smallFamilies} families…`)
+      scale = await measureScale(small.database, small.seed, dataDir)
+    }
+
+    printMain(big, FAMILIES, seed)
+    if (scale) printScale(big, scale, FAMILIES, smallFamilies)
+    printFailures([
+      ['recompute-bands', big.recompute.failure && { failures: 1, firstFailure: big.recompute.failure }],
+      ['progress (service)', big.progress],
+      ['progress (ceiling a)', big.progressCeiling],
+      ['caseload (service)', big.caseload],
+      ['caseload (ceiling b)', big.caseloadCeiling],
+      ['report', big.report],
+      ['POST session (service)', big.write],
+      ['POST session (ceiling c)', big.writeCeiling],
+      ['recompute-bands (small)', scale?.recompute.failure && { failures: 1, firstFailure: scale.recompute.failure }],
+      ['progress (small)', scale?.progress],
+      ['caseload (small)', scale?.caseload],
+      ['report (small)', scale?.report],
+    ])
+  } finally {
+    if (!KEEP) await Promise.all(databases.map((d) => d.close().catch((err: Error) => log(`could not drop a database: ${err.message}`))))
+    await rm(dataDir, { recursive: true, force: true })
   }
-  server.kill('SIGTERM')
-  await new Promise((r) => server.once('exit', r))
-  await pool.end()
-  await database.close()
-  const dbName = serverUrl ? 'PostgreSQL server' : 'embedded PGlite'
-  console.log(`\nFramgang benchmark — ${dbName}, ${CONNECTIONS} connections, ${SECONDS} s per scenario, node ${process.version}\n`)
-  console.log('| scenario | req/s | p50 ms | p99 ms | non-2xx/errors |')
-  console.log('|---|---:|---:|---:|---:|')
-  for (const r of results) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`)
-  const c10 = results[2].rps
-  const c100 = results[3].rps
-  console.log(`\ncaseload 100 families vs 10: ${(c10 / c100).toFixed(1)}× the time per request (10× the families)`)
 }
 
 main().catch((err) => {

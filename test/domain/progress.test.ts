@@ -1,4 +1,5 @@
 import t from 'tap'
+import { bandModelsFromReference } from '../../service/domain/band-models.js'
 import { $FamilyProgress, $Progress } from '../../service/contracts/progress.js'
 import { defaultReferenceKey, type ReferenceSeries } from '../../service/domain/expected-band.js'
 import { familyView } from '../../service/domain/family-view.js'
@@ -50,8 +51,8 @@ function input(overrides: Partial<ProgressInput> = {}): ProgressInput {
     sessions,
     ratings,
     instruments: DEFAULT_INSTRUMENTS,
-    settings: { overdueDays: 42, expectedBandMinSeries: 30 },
-    reference: [],
+    settings: { overdueDays: 42 },
+    bandModelOf: bandModelsFromReference([], 30),
     ...overrides,
   }
 }
@@ -164,7 +165,7 @@ t.test('an expected band where the reference cohort is large enough, never with 
     intake: 200,
     scores: [200, 210 + i, 220 + i, 230 + i],
   }))
-  const withBand = seriesOfMember(buildProgress(input({ reference: cohort })), mother)[0]
+  const withBand = seriesOfMember(buildProgress(input({ bandModelOf: bandModelsFromReference(cohort, 30) })), mother)[0]
   t.equal(withBand.expected?.cohortSize, 30)
   t.same(withBand.expected?.sessionNumbers, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
   t.ok(
@@ -175,12 +176,13 @@ t.test('an expected band where the reference cohort is large enough, never with 
   const mothersOwn = { key: 'mine', instrument: 'ORS', intake: 200, scores: [200, 210, 220, 230] }
   const excluded = buildProgress(
     input({
-      reference: [...cohort.slice(1), mothersOwn],
-      referenceKeyOf: (series) => (series.memberId === mother ? 'mine' : defaultReferenceKey(series)),
+      bandModelOf: bandModelsFromReference([...cohort.slice(1), mothersOwn], 30, (series) =>
+        series.memberId === mother ? 'mine' : defaultReferenceKey(series),
+      ),
     }),
   )
   t.equal(seriesOfMember(excluded, mother)[0].expected, null, 'her own series is not her reference: 29 left')
-  t.equal(seriesOfMember(buildProgress(input({ reference: cohort })), mother)[1].expected, null, 'no band on alliance')
+  t.equal(seriesOfMember(buildProgress(input({ bandModelOf: bandModelsFromReference(cohort, 30) })), mother)[1].expected, null, 'no band on alliance')
 })
 
 t.test('members not listed are left out; unknown instruments are a data error', async (t) => {

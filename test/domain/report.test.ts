@@ -1,4 +1,5 @@
 import t from 'tap'
+import { bandModelsFromReference } from '../../service/domain/band-models.js'
 import type { Ending } from '../../service/contracts/common.js'
 import type { ReferenceSeries } from '../../service/domain/expected-band.js'
 import { primarySeriesOf } from '../../service/domain/primary-series.js'
@@ -33,8 +34,7 @@ function report(
     families: familyIds.map((id) => ({ id, startedOn: '2025-03-01', ending: endings[id] ?? null })),
     members,
     instruments: DEFAULT_INSTRUMENTS,
-    reference: [],
-    expectedBandMinSeries: 30,
+    bandModelOf: bandModelsFromReference([], 30),
     ...overrides,
   })
 }
@@ -217,13 +217,13 @@ t.test('dropout: a unilateral ending with any member not improved, or below the 
 
   t.equal(report([improvedButSlow, ...others], endings).all.dropoutPct, 0, 'no band: improved is enough')
   t.equal(
-    report([improvedButSlow, ...others], endings, { reference }).all.dropoutPct,
+    report([improvedButSlow, ...others], endings, { bandModelOf: bandModelsFromReference(reference, 30) }).all.dropoutPct,
     50,
     'with a band: below p50 counts',
   )
   const onTrack = member(unilateral, ADULT, series([200, 300, 320]))
-  t.equal(report([onTrack, ...others], endings, { reference }).all.dropoutPct, 0, 'improved and at or above p50')
-  const active = report([onTrack, ...others], {}, { reference })
+  t.equal(report([onTrack, ...others], endings, { bandModelOf: bandModelsFromReference(reference, 30) }).all.dropoutPct, 0, 'improved and at or above p50')
+  const active = report([onTrack, ...others], {}, { bandModelOf: bandModelsFromReference(reference, 30) })
   t.equal(active.all.dropoutPct, null, 'no ended family: no dropout figure')
 })
 

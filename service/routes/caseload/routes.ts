@@ -8,8 +8,8 @@ import { severityOf, severityRank } from '../../domain/severity.js'
 import { auditFamilies } from '../../plugins/audit.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { flagToPoints } from '../progress/present.js'
-import { loadFamilyFacts, progressOf } from '../progress/repository.js'
-import { progressContext } from '../progress/routes.js'
+import { loadFamilyFacts } from '../progress/repository.js'
+import { progressContext, progressWithBands } from '../progress/routes.js'
 import { problems } from '../responses.js'
 
 export default async function caseloadRoutes(app: FastifyInstance) {
@@ -30,8 +30,8 @@ export default async function caseloadRoutes(app: FastifyInstance) {
         if (coordinatorId) q = q.where('coordinator_id', '=', coordinatorId)
         const families = await q.execute()
         const ids = families.map((f) => f.family_id)
-        const [ctx, facts] = await Promise.all([progressContext(trx, request.principal.municipalityId), loadFamilyFacts(trx, ids)])
-        const progress = progressOf(families, facts, ctx)
+        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, ids)])
+        const progress = await progressWithBands(trx, families, facts, ctx)
         const lastSession = new Map<string, { on: string; count: number }>()
         for (const s of facts.sessions) {
           const seen = lastSession.get(s.family_id)

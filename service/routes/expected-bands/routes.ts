@@ -10,13 +10,14 @@ export const $RecomputeCounts = z.object({
   series: z.number().int().describe('reference series rebuilt from the municipality’s own outcome series (≥ 3 points)'),
   byInstrument: z.record(z.string(), z.number().int()),
   synthetic: z.number().int().describe('synthetic reference series kept (demo cohort, pooled series)'),
+  models: z.number().int().describe('band models stored: one per instrument and intake within reach of the cohort'),
 })
 
 export default async function expectedBandRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().post('/v1/expected-bands/recompute', {
     schema: {
       tags: ['expected-bands'],
-      summary: "Rebuild the municipality's expected-band reference series",
+      summary: "Rebuild the municipality's expected-band reference series and fit its band models",
       response: { 200: $RecomputeCounts, ...problems() },
     },
     handler: (request) =>

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Trx } from '../../db/kysely.js'
 import type { InstrumentRow, StoredThresholds } from '../../db/schema.js'
 import type { Instrument } from '../../contracts/instruments.js'
@@ -20,8 +21,36 @@ function merge(defaults: StoredThresholds, override: StoredThresholds | undefine
   }
 }
 
-/** Every instrument with the thresholds in force for the caller's municipality, in tenths. */
-export async function loadInstruments(trx: Trx): Promise<LoadedInstrument[]> {
+/** The municipality's cache entry: instruments with its thresholds, valid while its settings version is unchanged. */
+const cache = new Map<string, { version: string; instruments: LoadedInstrument[] }>()
+
+/** What identifies a municipality's settings: its id and settings version (the municipality row has both). */
+export interface SettingsVersion {
+  municipality_id: string
+  settings_version: number | string
+}
+
+/**
+ * Every instrument with the thresholds in force for the caller's municipality, in tenths.
+ * Instruments change with migrations only and thresholds with the settings, so the result is
+ * cached per process and reused while the municipality's settings version is unchanged; the
+ * version comes from the municipality row (pass it when the request has read it already), so a
+ * change made through another instance is seen at once.
+ */
+export async function loadInstruments(trx: Trx, known?: SettingsVersion): Promise<LoadedInstrument[]> {
+  const m =
+    known ??
+    (await trx.selectFrom('municipalities').select(['municipality_id', 'settings_version']).where('municipality_id', '=', sql<string>`framgang_current_municipality()`).executeTakeFirstOrThrow())
+  const version = String(m.settings_version)
+  const hit = cache.get(m.municipality_id)
+  if (hit && hit.version === version) return hit.instruments
+  const instruments = await readInstruments(trx)
+  if (cache.size > 10_000) cache.clear()
+  cache.set(m.municipality_id, { version, instruments })
+  return instruments
+}
+
+async function readInstruments(trx: Trx): Promise<LoadedInstrument[]> {
   const [rows, settings] = await Promise.all([
     trx.selectFrom('instruments').selectAll().orderBy('sort_order').execute(),
     trx.selectFrom('instrument_settings').selectAll().execute(),

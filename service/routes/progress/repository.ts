@@ -5,8 +5,8 @@ import type { Rater } from '../../contracts/common.js'
 import type { Progress } from '../../contracts/progress.js'
 import { groupBy } from '../group-by.js'
 import { buildProgress } from '../../domain/progress.js'
-import { referenceIndex, type BandModel, type ReferenceIndex } from '../../domain/expected-band.js'
-import { seriesKey, type RatingFact, type SeriesIdentity } from '../../domain/series.js'
+import type { BandModelOf } from '../../domain/band-models.js'
+import { buildSeries, seriesKey, type RatingFact, type SeriesIdentity } from '../../domain/series.js'
 import type { InstrumentDef } from '../../domain/instruments.js'
 
 /** The members, sessions and ratings of many families in three queries, whatever their number. */
@@ -17,7 +17,7 @@ export async function loadFamilyFacts(trx: Trx, familyIds: string[]) {
     trx.selectFrom('sessions').select(['session_id', 'family_id', 'held_on']).where('family_id', 'in', familyIds).execute(),
     trx
       .selectFrom('ratings')
-      .innerJoin('sessions', (j) => j.onRef('sessions.session_id', '=', 'ratings.session_id').onRef('sessions.municipality_id', '=', 'ratings.municipality_id'))
+      .innerJoin('sessions', (j) => j.onRef('sessions.municipality_id', '=', 'ratings.municipality_id').onRef('sessions.family_id', '=', 'ratings.family_id').onRef('sessions.session_id', '=', 'ratings.session_id'))
       .select(['ratings.rating_id', 'ratings.family_id', 'ratings.session_id', 'sessions.held_on', 'ratings.created_at', 'ratings.member_id', 'ratings.instrument_code', 'ratings.rater', 'ratings.rater_member_id', 'ratings.items', 'ratings.total'])
       .where('ratings.family_id', 'in', familyIds)
       .execute(),
@@ -50,44 +50,19 @@ export function referenceKeyOf(series: SeriesIdentity): string {
   return createHash('sha256').update(seriesKey(series)).digest('base64url').slice(0, 24)
 }
 
-const referenceCache = new Map<string, { version: string; index: ReferenceIndex; bandModels: Map<string, BandModel | null> }>()
-
-/**
- * The municipality's reference series as an index by instrument. Parsing a few thousand rows is
- * most of a progress request's work, and the set changes only when recompute-bands runs, so the
- * parsed index is kept per municipality and reused while a one-row version check (count and
- * newest build time) says it is unchanged — correct across instances without a TTL.
- */
-export async function loadReferenceIndex(trx: Trx, municipalityId: string): Promise<{ index: ReferenceIndex; bandModels: Map<string, BandModel | null> }> {
-  const v = await trx
-    .selectFrom('reference_series')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('built_at').as('latest')])
-    .executeTakeFirstOrThrow()
-  const version = `${v.n}|${v.latest ? new Date(v.latest).getTime() : 0}`
-  const hit = referenceCache.get(municipalityId)
-  if (hit && hit.version === version) {
-    if (hit.bandModels.size > 100_000) hit.bandModels.clear()
-    return hit
-  }
-  const rows = await trx.selectFrom('reference_series').select(['series_key', 'instrument_code', 'intake', 'scores']).execute()
-  const index = referenceIndex(rows.map((r) => ({ key: r.series_key, instrument: r.instrument_code, intake: r.intake, scores: r.scores })))
-  if (referenceCache.size > 1000) referenceCache.clear()
-  const entry = { version, index, bandModels: new Map<string, BandModel | null>() }
-  referenceCache.set(municipalityId, entry)
-  return entry
-}
-
 export interface ProgressContext {
   today: string
   instruments: InstrumentDef[]
   settings: { overdueDays: number; expectedBandMinSeries: number }
-  reference: ReferenceIndex
-  /** Band models computed for this reference set (see ProgressInput.bandModels). */
-  bandModels?: Map<string, BandModel | null>
+}
+
+/** The outcome series of the families (identity and intake), whose band models a payload needs. */
+export function seriesIntakes(facts: FamilyFacts) {
+  return buildSeries(facts.ratings.map((r) => r.fact)).map((s) => ({ memberId: s.memberId, instrument: s.instrument, rater: s.rater, raterMemberId: s.raterMemberId, intake: s.points[0].total }))
 }
 
 /** Progress (tenths) of each family from facts loaded once for all of them. */
-export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null): Map<string, Progress> {
+export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, bandModelOf: BandModelOf, onlyMemberId?: string | null): Map<string, Progress> {
   const members = groupBy(facts.members, (m) => m.family_id)
   const sessions = groupBy(facts.sessions, (s) => s.family_id)
   const ratings = groupBy(facts.ratings, (r) => r.familyId)
@@ -104,9 +79,7 @@ export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: Progr
         ratings: (ratings.get(family.family_id) ?? []).map((r) => r.fact),
         instruments: ctx.instruments,
         settings: ctx.settings,
-        reference: ctx.reference,
-        bandModels: ctx.bandModels,
-        referenceKeyOf,
+        bandModelOf,
       }),
     )
   }

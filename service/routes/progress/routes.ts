@@ -14,19 +14,26 @@ import { loadInstruments } from '../instruments/repository.js'
 import { problems } from '../responses.js'
 import { municipality } from '../settings/repository.js'
 import { familyProgressToPoints, progressToPoints } from './present.js'
-import { loadFamilyFacts, loadReferenceIndex, progressOf, type ProgressContext } from './repository.js'
+import type { FamilyRow } from '../../db/schema.js'
+import { loadBandModels } from '../expected-bands/repository.js'
+import { loadFamilyFacts, progressOf, seriesIntakes, type FamilyFacts, type ProgressContext } from './repository.js'
 
 /** Everything a progress computation needs besides the families' own facts. */
-export async function progressContext(trx: Trx, municipalityId: string): Promise<ProgressContext & { showAllianceToFamilies: boolean }> {
-  const [m, instruments, reference] = await Promise.all([municipality(trx), loadInstruments(trx), loadReferenceIndex(trx, municipalityId)])
+export async function progressContext(trx: Trx): Promise<ProgressContext & { showAllianceToFamilies: boolean }> {
+  const m = await municipality(trx)
+  const instruments = await loadInstruments(trx, m)
   return {
     today: todayIn(m.time_zone),
     instruments: instruments.map((i) => i.def),
     settings: { overdueDays: m.overdue_days, expectedBandMinSeries: m.expected_band_min_series },
-    reference: reference.index,
-    bandModels: reference.bandModels,
     showAllianceToFamilies: m.show_alliance_to_families,
   }
+}
+
+/** Progress of families from their facts, with the stored band models their series need. */
+export async function progressWithBands(trx: Trx, families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null) {
+  const bandModelOf = await loadBandModels(trx, seriesIntakes(facts), ctx.instruments, ctx.settings.expectedBandMinSeries)
+  return progressOf(families, facts, ctx, bandModelOf, onlyMemberId)
 }
 
 export default async function progressRoutes(app: FastifyInstance) {
@@ -47,9 +54,9 @@ export default async function progressRoutes(app: FastifyInstance) {
         const bound = p.kind === 'family' ? p.memberId : null
         if (bound && request.query.memberId && request.query.memberId !== bound) throw notFound('The member')
         const memberId = bound ?? request.query.memberId ?? null
-        const [ctx, facts] = await Promise.all([progressContext(trx, p.municipalityId), loadFamilyFacts(trx, [family.family_id])])
+        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id])])
         if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
-        const progress = progressOf([family], facts, ctx, memberId).get(family.family_id)!
+        const progress = (await progressWithBands(trx, [family], facts, ctx, memberId)).get(family.family_id)!
         await audit(trx, request, 'progress.read', family.family_id, `family/${family.family_id}/progress`)
         if (p.kind === 'family') return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
         return progressToPoints(progress)

@@ -6,7 +6,8 @@ import { buildSeries } from '../../domain/series.js'
 import { audit } from '../../plugins/audit.js'
 import { ruleBroken } from '../../plugins/problems.js'
 import { groupBy } from '../group-by.js'
-import { loadFamilyFacts, referenceKeyOf } from '../progress/repository.js'
+import { loadBandModels } from '../expected-bands/repository.js'
+import { loadFamilyFacts, seriesIntakes } from '../progress/repository.js'
 import { progressContext } from '../progress/routes.js'
 import { problems } from '../responses.js'
 import { toPointsOrNull } from '../score-units.js'
@@ -33,7 +34,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     },
     handler: (request) =>
       app.tenant(request, async (trx): Promise<OutcomeReport> => {
-        const ctx = await progressContext(trx, request.principal.municipalityId)
+        const ctx = await progressContext(trx)
         const to = request.query.to ?? ctx.today
         const from = request.query.from ?? yearBefore(to)
         if (from > to) throw ruleBroken([{ path: '/from', message: `from (${from}) is after to (${to})` }])
@@ -48,9 +49,7 @@ export default async function reportRoutes(app: FastifyInstance) {
           families: families.map((f) => ({ id: f.family_id, startedOn: f.started_on, ending: f.ending })),
           members: facts.members.map((m) => ({ id: m.member_id, familyId: m.family_id, birthDate: m.birth_date, series: seriesByMember.get(m.member_id) ?? [] })),
           instruments: ctx.instruments,
-          reference: ctx.reference,
-          expectedBandMinSeries: ctx.settings.expectedBandMinSeries,
-          referenceKeyOf,
+          bandModelOf: await loadBandModels(trx, seriesIntakes(facts), ctx.instruments, ctx.settings.expectedBandMinSeries),
           ageGroup: request.query.ageGroup,
         })
         await audit(trx, request, 'report.read', null, 'reports/outcomes')

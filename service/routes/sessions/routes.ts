@@ -13,7 +13,8 @@ import { familyFor } from '../access.js'
 import { membersOf } from '../families/repository.js'
 import { loadInstruments } from '../instruments/repository.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
-import { municipalityToday } from '../settings/repository.js'
+import { todayIn } from '../calendar.js'
+import { municipality, municipalityToday } from '../settings/repository.js'
 import * as sessions from './repository.js'
 import { ageFitErrors, checkRatings, checkSessionDate, ratingKey } from './rules.js'
 
@@ -68,7 +69,9 @@ export default async function sessionRoutes(app: FastifyInstance) {
       createOnce(app, request, reply, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId, { lock: true })
         const input = request.body
-        const [members, instruments, today] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), municipalityToday(trx)])
+        const [members, m] = await Promise.all([membersOf(trx, [family.family_id]), municipality(trx)])
+        const instruments = await loadInstruments(trx, m)
+        const today = todayIn(m.time_zone)
         const dateErrors = checkSessionDate(input.heldOn, family, today)
         const { invalid, errors, rows } = checkRatings(input.ratings, { heldOn: input.heldOn, members, instruments, existing: new Set() }, '/ratings')
         if (invalid.length) throw invalidRatings(invalid)
