@@ -41,8 +41,12 @@ const SCALE = process.env.BENCH_SCALE === '1' || process.env.BENCH_SCALE === 'tr
 const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 5)
 const KEEP = process.env.BENCH_KEEP === '1'
 const POOL_SIZE = 8
-/** Sequential requests before each load run: warms the JIT and caches, and checks the answer. */
+/**
+ * Sequential requests before each load run (at most this many, for at most WARM_UP_MS): they
+ * warm the JIT and caches, and check the answer before autocannon hammers it.
+ */
 const WARM_UP_REQUESTS = 20
+const WARM_UP_MS = 2000
 
 const log = (message: string) => process.stderr.write(`${message}\n`)
 /** Non-2xx answers must not drown in the progress lines. */
@@ -127,24 +131,23 @@ function startCeiling(database: TestDatabase, m: SeededMunicipality): Promise<Ru
   )
 }
 
-/** Samples a process's resident set (VmRSS) every 100 ms; peak() in MB. */
-function sampleRss(pid: number) {
-  let peakKb = 0
-  const read = () => {
-    try {
-      const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
-      if (kb > peakKb) peakKb = kb
-    } catch {
-      // the process has gone; the peak so far stands
-    }
+/** A process's resident set (VmRSS) in MB now; 0 once it has gone. */
+function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+  } catch {
+    return 0
   }
-  read()
-  const timer = setInterval(read, 100)
+}
+
+/** Samples a process's resident set every 100 ms; stop() answers the peak in MB. */
+function sampleRss(pid: number) {
+  let peak = rssMb(pid)
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100)
   return {
     stop(): number {
       clearInterval(timer)
-      read()
-      return peakKb / 1024
+      return Math.max(peak, rssMb(pid))
     },
   }
 }
@@ -181,7 +184,9 @@ const describe = (f: Failure) => `${f.status}: ${f.body.slice(0, 2000)}`
 /** One request with fetch; a non-2xx answer or a network error is a Failure. */
 async function once(base: string, spec: RequestSpec): Promise<{ ok: true; body: string } | { ok: false; failure: Failure }> {
   try {
-    const res = await fetch(`${base}${spec.path}`, { method: spec.method, headers: { 'content-type': 'application/json', ...spec.headers }, body: spec.body })
+    // Fastify refuses an empty body declared as JSON, so the type goes with a body only.
+    const headers = { ...(spec.body !== undefined && { 'content-type': 'application/json' }), ...spec.headers }
+    const res = await fetch(`${base}${spec.path}`, { method: spec.method, headers, body: spec.body })
     const body = await res.text()
     return res.ok ? { ok: true, body } : { ok: false, failure: { status: res.status, body } }
   } catch (err) {
@@ -204,7 +209,8 @@ async function load(label: string, base: string, make: RequestMaker): Promise<Lo
       shout(`${label}: non-2xx answer ${describe(f)}`)
     }
   }
-  for (let i = 0; i < WARM_UP_REQUESTS; i++) {
+  const warmUpEnds = performance.now() + WARM_UP_MS
+  for (let i = 0; i < WARM_UP_REQUESTS && (i === 0 || performance.now() < warmUpEnds); i++) {
     const r = await once(base, make(counter++))
     if (!r.ok) fail(r.failure)
   }
@@ -219,7 +225,8 @@ async function load(label: string, base: string, make: RequestMaker): Promise<Lo
       {
         setupRequest: (req) => {
           const spec = make(counter++)
-          return { ...req, method: spec.method, path: spec.path, body: spec.body, headers: { ...req.headers, 'content-type': 'application/json', ...spec.headers } }
+          const headers = { ...req.headers, ...(spec.body !== undefined && { 'content-type': 'application/json' }), ...spec.headers }
+          return { ...req, method: spec.method, path: spec.path, body: spec.body, headers }
         },
         onResponse: (status: number, body: string) => {
           if (status >= 300 && !firstFailure) {
@@ -285,6 +292,8 @@ async function recomputeBands(service: Running, auth: Record<string, string>): P
 }
 
 interface ReportResult {
+  /** The service's RSS just before the first report request. */
+  rssBeforeMb: number
   cold: number
   median: number
   max: number
@@ -295,9 +304,10 @@ interface ReportResult {
 
 async function outcomeReport(service: Running, auth: Record<string, string>): Promise<ReportResult> {
   log(`  GET /v1/reports/outcomes (1 warm-up + ${REPORT_RUNS} sequential)…`)
+  const rssBeforeMb = rssMb(service.pid)
   const rss = sampleRss(service.pid)
   const t = await timeSequential('GET /v1/reports/outcomes', service.address, { method: 'GET', path: '/v1/reports/outcomes', headers: auth }, REPORT_RUNS)
-  return { ...t, peakRssMb: rss.stop() }
+  return { ...t, rssBeforeMb, peakRssMb: rss.stop() }
 }
 
 const progressRequest = (m: SeededMunicipality, auth: Record<string, string>): RequestMaker => {
@@ -343,12 +353,15 @@ interface MainResults {
   report: ReportResult
   write: LoadResult
   writeCeiling: LoadResult
+  /** The service's RSS once started, before any request, and its peak over the whole run. */
+  startRssMb: number
   peakRssMb: number
 }
 
 async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDir: string): Promise<MainResults> {
   const service = await startService(database, dataDir)
   const ceiling = await startCeiling(database, m)
+  const startRssMb = rssMb(service.pid)
   const overall = sampleRss(service.pid)
   try {
     const auth = { authorization: `Bearer ${m.apiKey}` }
@@ -367,7 +380,7 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const ceilingFamilies = writable.slice(half)
     const write = await load('service POST /v1/families/{id}/sessions', service.address, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
     const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling.address, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
-    return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, peakRssMb: overall.stop() }
+    return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, startRssMb, peakRssMb: overall.stop() }
   } finally {
     overall.stop()
     await Promise.all([service.stop(), ceiling.stop()])
@@ -429,7 +442,8 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   console.log('|---|---:|---:|---:|---:|---:|---:|---|---|')
   for (const row of rows) console.log(`| ${row.join(' | ')} |`)
   console.log(`\nThe errors column counts the service's and the ceiling's together. Report row: p50 = median, p99 = max. ` +
-    `Service peak RSS over the whole run: ${fmt(r.peakRssMb)} MB. Seeding took ${ms(seed.timings.total)} s.`)
+    `Service RSS: ${fmt(r.startRssMb)} MB after start-up, ${fmt(rep.rssBeforeMb)} MB before the report, peak ${fmt(r.peakRssMb)} MB over the whole run. ` +
+    `Seeding took ${ms(seed.timings.total)} s.`)
   console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}`)
   if (r.recompute.counts) console.log(`recompute-bands answered ${r.recompute.counts}`)
 }
