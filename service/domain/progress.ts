@@ -6,7 +6,7 @@ import type { BandModelOf } from './band-models.js'
 import { bandFromModel } from './expected-band.js'
 import { lastSessionOf, overdueFlag, seriesFlags } from './flags.js'
 import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricOutcome, type InstrumentDef } from './instruments.js'
-import { buildSeries, latestPoint, type RatingFact, type SeriesFacts } from './series.js'
+import { buildSeries, latestPoint, type RatingFact, type SeriesFacts, type SeriesIdentity } from './series.js'
 import { severityRank } from './severity.js'
 import { trendOf } from './trend.js'
 
@@ -47,6 +47,32 @@ export interface ProgressInput {
  * family's own flags, most severe first; within a severity members keep their display order.
  */
 export function buildProgress(input: ProgressInput): Progress {
+  const bySeries = memberSeriesOf(input)
+  const members = bySeries.map(({ member, series }): MemberProgress => ({
+    memberId: member.id,
+    alias: member.alias,
+    role: member.role,
+    ageGroup: ageGroupOf(ageOn(member.birthDate, input.today)),
+    series: series.map(({ progress }) => progress),
+  }))
+  const overdue = overdueFlag({
+    today: input.today,
+    familyStatus: input.family.status,
+    startedOn: input.family.startedOn,
+    lastSession: lastSessionOf(input.sessions),
+    overdueDays: input.settings.overdueDays,
+  })
+  return { familyId: input.family.id, members, flags: familyFlagList(bySeries.flatMap(({ series }) => series.map(({ facts, progress }) => seriesFlagsOf(facts, progress))), overdue) }
+}
+
+/** What a series' flags are computed from, and what they need besides today. */
+export type SeriesProgressInput = Pick<ProgressInput, 'members' | 'ratings' | 'instruments' | 'bandModelOf'>
+
+/**
+ * Every member's series with status, trend, band and flags (nothing here depends on today), in
+ * display order: members as given, then the series order of `buildSeries`.
+ */
+export function memberSeriesOf(input: SeriesProgressInput): { member: ProgressMember; series: { facts: SeriesFacts; progress: Series }[] }[] {
   const memberIds = new Set(input.members.map((member) => member.id))
   const series = buildSeries(
     input.ratings.filter((rating) => memberIds.has(rating.memberId)),
@@ -55,49 +81,30 @@ export function buildProgress(input: ProgressInput): Progress {
       instrumentOrder: input.instruments.map((instrument) => instrument.code),
     },
   )
-
-  const familyFlags: FamilyFlag[] = []
-  const members = input.members.map((member): MemberProgress => {
-    const memberSeries = series
-      .filter((facts) => facts.memberId === member.id)
-      .map((facts) => {
-        const progress = seriesProgress(facts, member, input)
-        for (const flag of progress.flags) {
-          // Its own detail object, so converting scores at the edge cannot reach the series' flag twice.
-          familyFlags.push({
-            ...flag,
-            detail: { ...flag.detail },
-            memberId: member.id,
-            instrument: facts.instrument,
-            rater: facts.rater,
-          })
-        }
-        return progress
-      })
-    return {
-      memberId: member.id,
-      alias: member.alias,
-      role: member.role,
-      ageGroup: ageGroupOf(ageOn(member.birthDate, input.today)),
-      series: memberSeries,
-    }
-  })
-
-  const overdue = overdueFlag({
-    today: input.today,
-    familyStatus: input.family.status,
-    startedOn: input.family.startedOn,
-    lastSession: lastSessionOf(input.sessions),
-    overdueDays: input.settings.overdueDays,
-  })
-  if (overdue) familyFlags.push({ ...overdue, memberId: null, instrument: null, rater: null })
-
-  // Array.prototype.sort is stable, so equal severities keep member and series order.
-  familyFlags.sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
-  return { familyId: input.family.id, members, flags: familyFlags }
+  return input.members.map((member) => ({
+    member,
+    series: series.filter((facts) => facts.memberId === member.id).map((facts) => ({ facts, progress: seriesProgress(facts, member, input) })),
+  }))
 }
 
-function seriesProgress(facts: SeriesFacts, member: ProgressMember, input: ProgressInput): Series {
+/** A series' flags as the family lists them, with member, instrument and rater. */
+export function seriesFlagsOf(identity: SeriesIdentity, series: Pick<Series, 'flags'>): FamilyFlag[] {
+  // Each its own detail object, so converting scores at the edge cannot reach the series' flag twice.
+  return series.flags.map((flag) => ({ ...flag, detail: { ...flag.detail }, memberId: identity.memberId, instrument: identity.instrument, rater: identity.rater }))
+}
+
+/**
+ * The family's flag list: every series' flags in series order, then the family's own (overdue),
+ * most severe first; within a severity members and series keep their display order.
+ */
+export function familyFlagList(seriesFlags: readonly (readonly FamilyFlag[])[], overdue: Flag | null): FamilyFlag[] {
+  const flags = seriesFlags.flat()
+  if (overdue) flags.push({ ...overdue, memberId: null, instrument: null, rater: null })
+  // Array.prototype.sort is stable, so equal severities keep member and series order.
+  return flags.sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
+}
+
+function seriesProgress(facts: SeriesFacts, member: ProgressMember, input: SeriesProgressInput): Series {
   const instrument = instrumentByCode(input.instruments, facts.instrument)
   const latest = latestPoint(facts)
   // The cutoff follows the person's age at the latest point: someone who turns 18 during an ORS

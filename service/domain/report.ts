@@ -76,21 +76,10 @@ export interface OutcomeReport {
 }
 
 /** What the report needs to know about one person with a primary series. */
-interface PersonOutcome {
+interface PersonOutcome extends PrimaryOutcome {
   readonly familyId: string
-  /** At intake; null under 3. */
-  readonly ageGroup: AgeGroup | null
   readonly inPeriod: boolean
-  readonly intake: number
-  readonly latest: number
-  readonly sessions: number
-  readonly daysInService: number
-  readonly firstAlliance: number | null
-  readonly cutoff: number | null
-  readonly status: SeriesStatus | null
   readonly collateralRaters: number
-  /** Kept for the expected-band check, which only the dropout rule needs. */
-  readonly primary: SeriesFacts
 }
 
 export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
@@ -108,11 +97,10 @@ export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
   // Dropout looks at every member of the family with a primary series, whatever their age group
   // or period: the family stopped, and the question is whether anyone in it was left behind.
   // Only unilateral endings can be dropouts, so only their members need an expected band.
-  const belowExpectedMedian = (outcome: PersonOutcome) => isBelowExpectedMedian(outcome, input.bandModelOf)
   const leftBehind = new Set(
     outcomes
       .filter((outcome) => familiesById.get(outcome.familyId)?.ending === 'unilateral')
-      .filter((outcome) => isUnsuccessful(outcome, belowExpectedMedian))
+      .filter((outcome) => isUnsuccessful(outcome, input.bandModelOf))
       .map((outcome) => outcome.familyId),
   )
 
@@ -160,29 +148,55 @@ function personOutcome(
   instruments: readonly InstrumentDef[],
   inPeriod: (date: IsoDate) => boolean,
 ): PersonOutcome | null {
+  const outcome = primaryOutcomeOf(member, family, instruments)
+  if (!outcome) return null
+  return {
+    ...outcome,
+    familyId: member.familyId,
+    inPeriod: inPeriod(outcome.latestOn),
+    collateralRaters: collateralRatersOf(member.series, inPeriod),
+  }
+}
+
+/** What the report needs of a person's primary series whatever the period (storable). */
+export interface PrimaryOutcome {
+  readonly primary: SeriesFacts
+  /** At intake; null under 3. */
+  readonly ageGroup: AgeGroup | null
+  readonly intake: number
+  readonly latest: number
+  readonly latestOn: IsoDate
+  readonly sessions: number
+  readonly daysInService: number
+  readonly firstAlliance: number | null
+  readonly cutoff: number | null
+  readonly status: SeriesStatus | null
+}
+
+/** The person's primary series and its figures, or null when they have none (domain.md). */
+export function primaryOutcomeOf(
+  member: Pick<ReportMember, 'birthDate' | 'series'>,
+  family: Pick<ReportFamily, 'startedOn'>,
+  instruments: readonly InstrumentDef[],
+): PrimaryOutcome | null {
   const primary = primarySeriesOf(member.series)
   if (!primary) return null
   const instrument = instrumentByCode(instruments, primary.instrument)
   const intakePoint = primary.points[0]
   const last = latestPoint(primary)
-  const intake = intakePoint.total
-  const latest = last.total
   const cutoff = cutoffFor(instrument, ageGroupOf(ageOn(member.birthDate, last.heldOn)))
   const totals = primary.points.map((point) => point.total)
-
   return {
-    familyId: member.familyId,
+    primary,
     ageGroup: ageGroupOf(ageOn(member.birthDate, intakePoint.heldOn)),
-    inPeriod: inPeriod(last.heldOn),
-    intake,
-    latest,
+    intake: intakePoint.total,
+    latest: last.total,
+    latestOn: last.heldOn,
     sessions: primary.points.length,
     daysInService: daysBetween(family.startedOn, last.heldOn),
     firstAlliance: firstAllianceFrom(member.series, intakePoint.heldOn, instruments),
     cutoff,
     status: seriesStatus(totals, cutoff, instrument.thresholds.reliableChange),
-    collateralRaters: collateralRatersOf(member.series, inPeriod),
-    primary,
   }
 }
 
@@ -221,13 +235,13 @@ function collateralRatersOf(series: readonly SeriesFacts[], inPeriod: (date: Iso
  * band exists". Read literally as either condition; a single rating (not-enough-data) counts as
  * neither improved nor recovered, which is the dropout after a first meeting the rule is for.
  */
-function isUnsuccessful(outcome: PersonOutcome, belowExpectedMedian: (outcome: PersonOutcome) => boolean): boolean {
+export function isUnsuccessful(outcome: PrimaryOutcome, bandModelOf: BandModelOf): boolean {
   const improved = outcome.status === 'improved' || outcome.status === 'recovered'
-  return !improved || belowExpectedMedian(outcome)
+  return !improved || isBelowExpectedMedian(outcome, bandModelOf)
 }
 
 /** Latest total below the p50 of the person's expected band at their latest session number. */
-function isBelowExpectedMedian(outcome: PersonOutcome, bandModelOf: BandModelOf): boolean {
+function isBelowExpectedMedian(outcome: PrimaryOutcome, bandModelOf: BandModelOf): boolean {
   const model = bandModelOf(outcome.primary, outcome.intake)
   if (model === null) return false
   const expectedMedian = outcome.intake + model.a50 * Math.log(latestPoint(outcome.primary).sessionNumber)
