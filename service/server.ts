@@ -6,6 +6,7 @@ import { loadConfig } from './config.js'
 import { migrateDatabase, openDatabase, withPool } from './db/connect.js'
 import { DataDirLockedError } from './db/embedded.js'
 import { refitMissingBandModels } from './routes/expected-bands/repository.js'
+import { rebuildStaleState } from './state/repository.js'
 
 async function main() {
   const config = loadConfig()
@@ -13,7 +14,10 @@ async function main() {
   await migrateDatabase(database.connectionString)
   const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
   // Derived data from before this version is brought up to date before the first request.
-  await withPool(database.connectionString, (_pool, db) => refitMissingBandModels(db, (message) => console.error(message)))
+  await withPool(database.connectionString, async (_pool, db) => {
+    await refitMissingBandModels(db, (message) => console.error(message))
+    await rebuildStaleState(db, (message) => console.error(message))
+  })
 
   const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {

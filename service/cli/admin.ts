@@ -4,6 +4,7 @@ import { migrateDatabase, openDatabase, withPool } from '../db/connect.js'
 import { asAdminInMunicipality, inMunicipality, type Db } from '../db/kysely.js'
 import { createApiClient } from '../routes/api-clients/repository.js'
 import { rebuildReferenceSeries } from '../routes/expected-bands/repository.js'
+import { rebuildMunicipalityState } from '../state/repository.js'
 import { seedDemo } from './demo-data.js'
 import { createMunicipality, municipalityExists } from './municipalities.js'
 
@@ -19,6 +20,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   add-origin --municipality ID --origin URL
   seed-demo --municipality ID
   recompute-bands [--municipality ID]
+  rebuild-state [--municipality ID]
   migrate`
 
 class UsageError extends Error {}
@@ -84,12 +86,27 @@ export const commands: Record<string, Command> = {
     const municipalities = []
     for (const [i, id] of ids.entries()) {
       log(`[${i + 1}/${ids.length}] rebuilding expected-band reference series for ${id}`)
-      const counts = await inMunicipality(db, id, (trx) =>
-        rebuildReferenceSeries(trx, id, (stage, done, total) => log(stage === 'families' ? `  ${done}/${total} families read` : `  ${done}/${total} instruments fitted`)),
-      )
+      const counts = await inMunicipality(db, id, async (trx) => {
+        const bands = await rebuildReferenceSeries(trx, id, (stage, done, total) => log(stage === 'families' ? `  ${done}/${total} families read` : `  ${done}/${total} instruments fitted`))
+        log('  rebuilding the stored state under the new bands')
+        await rebuildMunicipalityState(trx, id, (done, total) => log(`  ${done}/${total} families' state`))
+        return bands
+      })
       municipalities.push({ municipalityId: id, ...counts })
     }
     return { municipalities: municipalities.length, series: municipalities.reduce((a, m) => a + m.series, 0), byMunicipality: municipalities }
+  },
+
+  'rebuild-state': async (db, v) => {
+    const only = v.municipality as string | undefined
+    if (only) await requireMunicipality(db, only)
+    const ids = only ? [only] : (await db.selectFrom('municipalities').select('municipality_id').orderBy('created_at').execute()).map((m) => m.municipality_id)
+    const municipalities = []
+    for (const [i, id] of ids.entries()) {
+      log(`[${i + 1}/${ids.length}] rebuilding the stored state of ${id}`)
+      municipalities.push({ municipalityId: id, ...(await inMunicipality(db, id, (trx) => rebuildMunicipalityState(trx, id, (done, total) => log(`  ${done}/${total} families`)))) })
+    }
+    return { municipalities: municipalities.length, families: municipalities.reduce((a, m) => a + m.families, 0), series: municipalities.reduce((a, m) => a + m.series, 0), byMunicipality: municipalities }
   },
 
   migrate: async () => ({}), // migrations run before every command; see main()

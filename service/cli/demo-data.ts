@@ -1,4 +1,5 @@
 import { inMunicipality, type Db, type Trx } from '../db/kysely.js'
+import { rebuildMunicipalityState } from '../state/repository.js'
 import type { CreateMember } from '../contracts/families.js'
 import { ageOn } from '../domain/calendar.js'
 import { instrumentFor, type InstrumentDef } from '../domain/instruments.js'
@@ -148,6 +149,7 @@ export async function seedDemo(db: Db, municipalityId: string): Promise<DemoCoun
     const counts = await seedDemoIn(trx, municipalityId)
     counts.syntheticReferenceSeries = await seedSyntheticReference(trx, municipalityId)
     await rebuildReferenceSeries(trx, municipalityId)
+    await rebuildMunicipalityState(trx, municipalityId)
     return counts
   })
 }

@@ -39,6 +39,8 @@ export interface MunicipalityTable {
   expected_band_min_series: Generated<number>
   /** Changed by a trigger on every change of the municipality's settings (sql/005). */
   settings_version: Generated<number>
+  /** The rule version of the municipality's stored state; null before it was first built. */
+  state_rule_version: number | null
   created_at: CreatedAt
 }
 
@@ -176,6 +178,54 @@ export interface BandModelTable {
   cohort_size: number
 }
 
+/** One series' stored state (sql/006_stored_state.sql), written from service/domain/family-state.ts. */
+export interface SeriesStateTable {
+  municipality_id: string
+  family_id: string
+  position: number
+  member_id: string
+  instrument_code: string
+  rater: string
+  rater_member_id: string | null
+  points: number
+  intake: number
+  intake_on: IsoDate
+  previous: number | null
+  previous_on: IsoDate | null
+  latest: number
+  latest_on: IsoDate
+  latest_session_id: string
+  cutoff: number | null
+  status: string | null
+  trend: Json<unknown> | null
+  band_p25: number | null
+  band_p50: number | null
+  band_p75: number | null
+  band_cohort_size: number | null
+  flags: Json<unknown[]>
+  severity: string | null
+  is_primary: boolean
+  age_group_at_intake: string | null
+  first_alliance: number | null
+  days_in_service: number | null
+  unsuccessful: boolean | null
+}
+
+export interface FamilyStateTable {
+  municipality_id: string
+  family_id: string
+  coordinator_id: string
+  active: boolean
+  started_on: IsoDate
+  ending: string | null
+  last_session_on: IsoDate | null
+  last_session_id: string | null
+  session_count: number
+  severity: string | null
+  flag_count: number
+  left_behind: boolean
+}
+
 export interface Database {
   instruments: InstrumentTable
   municipalities: MunicipalityTable
@@ -191,6 +241,8 @@ export interface Database {
   audit_events: AuditEventTable
   reference_series: ReferenceSeriesTable
   band_models: BandModelTable
+  series_state: SeriesStateTable
+  family_state: FamilyStateTable
 }
 
 export type InstrumentRow = Selectable<InstrumentTable>

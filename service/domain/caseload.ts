@@ -1,4 +1,6 @@
 import type { IsoDate, Severity } from '../contracts/common.js'
+import type { Flag } from '../contracts/progress.js'
+import { overdueFlag } from './flags.js'
 import { severityRank } from './severity.js'
 
 /** What the caseload order looks at; a `CaseloadItem` of the contract fits it as it is. */
@@ -30,4 +32,33 @@ function compareLastSession(a: IsoDate | null, b: IsoDate | null): number {
   if (a === null) return -1
   if (b === null) return 1
   return a < b ? -1 : 1
+}
+
+/** What the caseload stores of a family: everything but `overdue`, which depends on today. */
+export interface StoredStanding {
+  readonly familyId: string
+  readonly active: boolean
+  readonly startedOn: IsoDate
+  readonly lastSessionOn: IsoDate | null
+  readonly lastSessionId: string | null
+  /** Highest severity and number of the series' flags. */
+  readonly severity: Severity | null
+  readonly flagCount: number
+}
+
+/**
+ * A family's place in the caseload today: its stored series flags plus `overdue` (the same
+ * rule as the progress payload), as a sortable entry. The flags themselves are read only for
+ * the page shown, so `flags` holds their count here.
+ */
+export function caseloadStanding(stored: StoredStanding, today: IsoDate, overdueDays: number): CaseloadEntry & { readonly overdue: Flag | null } {
+  const overdue = overdueFlag({
+    today,
+    familyStatus: stored.active ? 'active' : 'ended',
+    startedOn: stored.startedOn,
+    lastSession: stored.lastSessionId === null || stored.lastSessionOn === null ? null : { id: stored.lastSessionId, heldOn: stored.lastSessionOn },
+    overdueDays,
+  })
+  const severity = overdue && severityRank(overdue.severity) > severityRank(stored.severity) ? overdue.severity : stored.severity
+  return { familyId: stored.familyId, severity, flags: new Array(stored.flagCount + (overdue ? 1 : 0)), lastSessionOn: stored.lastSessionOn, overdue }
 }

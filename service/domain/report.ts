@@ -1,4 +1,4 @@
-import type { AgeGroup, Ending, IsoDate, SeriesStatus } from '../contracts/common.js'
+import type { AgeGroup, Ending, IsoDate, Rater, SeriesStatus } from '../contracts/common.js'
 import { ageOn, daysBetween } from './calendar.js'
 import { seriesStatus } from './change-status.js'
 import type { BandModelOf } from './band-models.js'
@@ -75,50 +75,86 @@ export interface OutcomeReport {
   readonly all: OutcomeCell
 }
 
-/** What the report needs to know about one person with a primary series. */
-interface PersonOutcome extends PrimaryOutcome {
+/** What the report counts of one person: their primary series' figures, without the series. */
+export interface ReportPerson extends Omit<PrimaryOutcome, 'primary'> {
+  readonly memberId: string
   readonly familyId: string
-  readonly inPeriod: boolean
+  /** Distinct collateral raters of the person's outcome in the period. */
   readonly collateralRaters: number
+}
+
+/** What the report needs of a family besides its persons. */
+export interface ReportFamilyOutcome {
+  /** How the family ended; null while it is active. */
+  readonly ending: Ending | null
+  /** Any member's primary series unsuccessful (`isUnsuccessful`), whatever age group or period. */
+  readonly leftBehind: boolean
 }
 
 export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
   const familiesById = new Map(input.families.map((family) => [family.id, family]))
-  const inPeriod = (date: IsoDate) => date >= input.from && date <= input.to
+  const inPeriod = periodOf(input)
 
-  const outcomes: PersonOutcome[] = []
+  const persons: ReportPerson[] = []
+  const leftBehind = new Set<string>()
   for (const member of input.members) {
     const family = familiesById.get(member.familyId)
     if (!family) throw new Error(`Member ${member.id} belongs to a family that is not in the report input`)
-    const outcome = personOutcome(member, family, input.instruments, inPeriod)
-    if (outcome) outcomes.push(outcome)
+    const outcome = primaryOutcomeOf(member, family, input.instruments)
+    if (!outcome) continue
+    // Dropout looks at every member of the family with a primary series, whatever their age group
+    // or period: the family stopped, and the question is whether anyone in it was left behind.
+    // Only unilateral endings can be dropouts, so only their members need an expected band.
+    if (family.ending === 'unilateral' && isUnsuccessful(outcome, input.bandModelOf)) leftBehind.add(family.id)
+    const { primary: _primary, ...figures } = outcome
+    persons.push({ ...figures, memberId: member.id, familyId: member.familyId, collateralRaters: collateralRatersOf(member.series.map(seriesEnd), inPeriod) })
   }
+  return aggregateOutcomes({
+    from: input.from,
+    to: input.to,
+    ageGroup: input.ageGroup,
+    persons,
+    families: new Map(input.families.map((family) => [family.id, { ending: family.ending, leftBehind: leftBehind.has(family.id) }])),
+  })
+}
 
-  // Dropout looks at every member of the family with a primary series, whatever their age group
-  // or period: the family stopped, and the question is whether anyone in it was left behind.
-  // Only unilateral endings can be dropouts, so only their members need an expected band.
-  const leftBehind = new Set(
-    outcomes
-      .filter((outcome) => familiesById.get(outcome.familyId)?.ending === 'unilateral')
-      .filter((outcome) => isUnsuccessful(outcome, input.bandModelOf))
-      .map((outcome) => outcome.familyId),
-  )
+function comparePersons(a: ReportPerson, b: ReportPerson): number {
+  return a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0
+}
 
-  const counted = outcomes.filter(
-    (outcome): outcome is PersonOutcome & { ageGroup: ReportAgeGroup } =>
-      outcome.inPeriod &&
-      isReportAgeGroup(outcome.ageGroup) &&
-      (input.ageGroup === undefined || outcome.ageGroup === input.ageGroup),
+/** Inclusive: a date belongs to the period when it lies between `from` and `to`. */
+export function periodOf({ from, to }: { readonly from: IsoDate; readonly to: IsoDate }): (date: IsoDate) => boolean {
+  return (date) => date >= from && date <= to
+}
+
+/**
+ * The report from each person's figures (as computed by `primaryOutcomeOf`, or read from the
+ * stored state computed by it) and each family's ending and left-behind mark. Persons whose
+ * primary series ends outside the period are not counted, so a caller may leave them out.
+ */
+export function aggregateOutcomes(input: {
+  readonly from: IsoDate
+  readonly to: IsoDate
+  readonly ageGroup?: ReportAgeGroup
+  readonly persons: readonly ReportPerson[]
+  readonly families: ReadonlyMap<string, ReportFamilyOutcome>
+}): OutcomeReport {
+  const inPeriod = periodOf(input)
+  // Sums of floating-point numbers depend on their order: persons are taken in one order
+  // whatever order they come in, so the report is the same to the last digit from any source.
+  const counted = [...input.persons].sort(comparePersons).filter(
+    (person): person is ReportPerson & { ageGroup: ReportAgeGroup } =>
+      inPeriod(person.latestOn) && isReportAgeGroup(person.ageGroup) && (input.ageGroup === undefined || person.ageGroup === input.ageGroup),
   )
   const persons = new Map<ReportAgeGroup, typeof counted>()
   for (const ageGroup of REPORT_AGE_GROUPS) {
-    if (input.ageGroup === undefined || ageGroup === input.ageGroup) persons.set(ageGroup, counted.filter((outcome) => outcome.ageGroup === ageGroup))
+    if (input.ageGroup === undefined || ageGroup === input.ageGroup) persons.set(ageGroup, counted.filter((person) => person.ageGroup === ageGroup))
   }
   const hidden = complementarySuppression(new Map([...persons].map(([group, list]) => [group, list.length])))
   const groups = [...persons].map(
-    ([ageGroup, list]): OutcomeGroup => ({ ageGroup, ...(hidden.has(ageGroup) ? SUPPRESSED : cell(list, familiesById, leftBehind)) }),
+    ([ageGroup, list]): OutcomeGroup => ({ ageGroup, ...(hidden.has(ageGroup) ? SUPPRESSED : cell(list, input.families)) }),
   )
-  return { from: input.from, to: input.to, groups, all: cell(counted, familiesById, leftBehind) }
+  return { from: input.from, to: input.to, groups, all: cell(counted, input.families) }
 }
 
 /**
@@ -140,22 +176,6 @@ export function complementarySuppression(sizes: ReadonlyMap<ReportAgeGroup, numb
 
 function isReportAgeGroup(ageGroup: AgeGroup | null): ageGroup is ReportAgeGroup {
   return ageGroup !== null && ageGroup !== 'young-child'
-}
-
-function personOutcome(
-  member: ReportMember,
-  family: ReportFamily,
-  instruments: readonly InstrumentDef[],
-  inPeriod: (date: IsoDate) => boolean,
-): PersonOutcome | null {
-  const outcome = primaryOutcomeOf(member, family, instruments)
-  if (!outcome) return null
-  return {
-    ...outcome,
-    familyId: member.familyId,
-    inPeriod: inPeriod(outcome.latestOn),
-    collateralRaters: collateralRatersOf(member.series, inPeriod),
-  }
 }
 
 /** What the report needs of a person's primary series whatever the period (storable). */
@@ -219,12 +239,24 @@ function firstAllianceFrom(
   return first?.total ?? null
 }
 
+/** Where a series ends, as far as counting collateral raters goes. */
+export interface SeriesEnd {
+  readonly instrument: string
+  readonly rater: Rater
+  readonly raterMemberId: string | null
+  readonly latestOn: IsoDate
+}
+
+function seriesEnd(series: SeriesFacts): SeriesEnd {
+  return { instrument: series.instrument, rater: series.rater, raterMemberId: series.raterMemberId, latestOn: latestPoint(series).heldOn }
+}
+
 /** Distinct rater and rater member of the person's collateral outcome series in the period. */
-function collateralRatersOf(series: readonly SeriesFacts[], inPeriod: (date: IsoDate) => boolean): number {
+export function collateralRatersOf(series: readonly SeriesEnd[], inPeriod: (date: IsoDate) => boolean): number {
   const raters = new Set<string>()
   for (const candidate of series) {
     if (candidate.rater === 'self' || !PRIMARY_OUTCOME_INSTRUMENTS.includes(candidate.instrument)) continue
-    if (!inPeriod(latestPoint(candidate).heldOn)) continue
+    if (!inPeriod(candidate.latestOn)) continue
     raters.add(JSON.stringify([candidate.rater, candidate.raterMemberId]))
   }
   return raters.size
@@ -265,17 +297,13 @@ const SUPPRESSED: OutcomeCell = {
   suppressed: true,
 }
 
-function cell(
-  persons: readonly PersonOutcome[],
-  familiesById: ReadonlyMap<string, ReportFamily>,
-  leftBehind: ReadonlySet<string>,
-): OutcomeCell {
+function cell(persons: readonly ReportPerson[], families: ReadonlyMap<string, ReportFamilyOutcome>): OutcomeCell {
   if (persons.length < MIN_CELL_PERSONS) return { ...SUPPRESSED }
 
   const familyIds = [...new Set(persons.map((person) => person.familyId))]
-  const endingOf = (id: string) => familiesById.get(id)?.ending ?? null
+  const endingOf = (id: string) => families.get(id)?.ending ?? null
   const endedFamilies = familyIds.filter((id) => endingOf(id) !== null)
-  const droppedOut = endedFamilies.filter((id) => endingOf(id) === 'unilateral' && leftBehind.has(id))
+  const droppedOut = endedFamilies.filter((id) => endingOf(id) === 'unilateral' && families.get(id)?.leftBehind === true)
 
   // Change categories are shares of the series that can show change (two points or more).
   const withChange = persons.filter(
@@ -308,7 +336,7 @@ function cell(
  * Pre–post effect size over persons who started in the clinical range: mean change divided by
  * the sample SD (n − 1) of their intakes. Only series with a second point have a change to count.
  */
-function effectSize(persons: readonly PersonOutcome[]): number | null {
+function effectSize(persons: readonly ReportPerson[]): number | null {
   const clinical = persons.filter(
     (person) => person.sessions >= 2 && person.cutoff !== null && person.intake < person.cutoff,
   )

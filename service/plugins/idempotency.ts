@@ -87,13 +87,16 @@ export async function createOnce<T>(
   return outcome.body
 }
 
-/** Deletes idempotency records past their 7 days, across municipalities (see the purge policy). */
+/**
+ * Deletes idempotency records past their 7 days, across municipalities. framgang_app reaches
+ * other municipalities' rows only through the SECURITY DEFINER purge function (sql/007), so no
+ * policy but the tenant one applies to its own lookups.
+ */
 export async function purgeExpiredIdempotencyKeys(app: FastifyInstance): Promise<number> {
   return app.db.transaction().execute(async (trx) => {
     await sql`SET LOCAL ROLE framgang_app`.execute(trx)
-    await sql`SELECT set_config('framgang.purge', 'on', true)`.execute(trx)
-    const r = await sql`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => ${IDEMPOTENCY_TTL_DAYS})`.execute(trx)
-    return Number(r.numAffectedRows ?? 0)
+    const r = await sql<{ purged: number }>`SELECT framgang_purge_expired_idempotency_keys(${IDEMPOTENCY_TTL_DAYS}) AS purged`.execute(trx)
+    return Number(r.rows[0]?.purged ?? 0)
   })
 }
 

@@ -161,4 +161,29 @@ async function checkLookups(t: Parameters<typeof testApp>[0], client: pg.PoolCli
     () => t.fail('the owner inserted without the municipality set'),
     (err: Error) => t.match(err.message, /row-level security/, 'even the owner cannot write a tenant row without the municipality set'),
   )
+
+  // Expired idempotency keys: purged across municipalities through the owner's function only.
+  await client.query('BEGIN')
+  await client.query(`SELECT set_config('framgang.municipality_id', $1, true)`, [m.municipalityId])
+  await client.query(
+    `INSERT INTO idempotency_keys (municipality_id, principal, key, request_hash, status_code, body, created_at)
+     VALUES ($1, 'api-client:x', 'old', 'h', 201, '{}', now() - interval '8 days'), ($1, 'api-client:x', 'new', 'h', 201, '{}', now())`,
+    [m.municipalityId],
+  )
+  await client.query('COMMIT')
+  await client.query(`SELECT set_config('framgang.purge', 'on', false)`)
+  t.equal((await client.query('SELECT * FROM idempotency_keys')).rowCount, 1, 'the purge setting opens the expired keys to the owner')
+  await client.query(`SELECT set_config('framgang.purge', '', false)`)
+  t.equal((await client.query('SELECT * FROM idempotency_keys')).rowCount, 0, 'and nothing without it')
+  await client.query('BEGIN')
+  await client.query('SET LOCAL ROLE framgang_app')
+  await client.query(`SELECT set_config('framgang.purge', 'on', true)`)
+  t.equal((await client.query('SELECT * FROM idempotency_keys')).rowCount, 0, 'framgang_app reads no expired key of any municipality, setting or not')
+  t.same((await client.query('SELECT framgang_purge_expired_idempotency_keys(7) AS purged')).rows, [{ purged: 1 }], 'framgang_app purges the expired key through the function')
+  t.same((await client.query('SELECT framgang_purge_expired_idempotency_keys(0) AS purged')).rows, [{ purged: 0 }], 'never one younger than 7 days')
+  await client.query('COMMIT')
+  await client.query('BEGIN')
+  await client.query(`SELECT set_config('framgang.municipality_id', $1, true)`, [m.municipalityId])
+  t.same((await client.query('SELECT key FROM idempotency_keys')).rows, [{ key: 'new' }], 'the fresh key stays')
+  await client.query('ROLLBACK')
 }

@@ -115,6 +115,35 @@ t.test('GET /v1/families pages through every family once, stable under inserts',
   assertProblem(t, await app.call('GET', '/v1/families?sort=name'), { status: 400, type: 'validation', path: '/sort' })
 })
 
+t.test('GET /v1/families orders by creation to the microsecond, then id, across pages', async (t) => {
+  const app = await testApp(t)
+  const coordinatorId = await createCoordinator(t, app)
+  const ids: string[] = []
+  for (let i = 0; i < 5; i++) ids.push((await createFamily(t, app, { coordinatorId, externalRef: `US-${i}` })).id)
+  // Within one millisecond (all a JS Date could tell apart) the order is the microseconds, and
+  // two families created in the same microsecond are ordered by id.
+  const micros = [3, 1, 2, 2, 0]
+  for (const [i, id] of ids.entries()) {
+    await app.pool.query(`UPDATE families SET created_at = timestamptz '2025-03-04 05:06:07.123000+00' + $2 * interval '1 microsecond' WHERE family_id = $1`, [id, micros[i]])
+  }
+  const expected = ids
+    .map((id, i) => ({ id, us: micros[i] }))
+    .sort((a, b) => a.us - b.us || (a.id < b.id ? -1 : 1))
+    .map((f) => f.id)
+  const seen: string[] = []
+  let cursor: string | null = null
+  for (let pages = 0; pages < 10; pages++) {
+    const res = await app.call('GET', `/v1/families?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+    t.equal(res.statusCode, 200, res.body)
+    seen.push(...res.json().items.map((f: { id: string }) => f.id))
+    cursor = res.json().nextCursor
+    if (cursor === null) break
+  }
+  t.same(seen, expected, 'each family once, in creation order to the microsecond and then by id')
+  const wrongType = Buffer.from(JSON.stringify(['2025-03-04T05:06:07.123Z', ids[0]])).toString('base64url')
+  assertProblem(t, await app.call('GET', `/v1/families?cursor=${wrongType}`), { status: 400, type: 'validation', path: '/cursor' })
+})
+
 t.test('GET /v1/families filters by coordinator, status and externalRef', async (t) => {
   const app = await testApp(t)
   const kari = await createCoordinator(t, app)

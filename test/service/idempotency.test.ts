@@ -156,3 +156,29 @@ t.test('keys are kept 7 days, then purged', async (t) => {
     'fresh keys stay',
   )
 })
+
+t.test("the requests' role reads keys through the tenant policy alone, by the primary key", async (t) => {
+  const app = await testApp(t)
+  const other = await app.newMunicipality()
+  await app.call('POST', '/v1/coordinators', { key: other.apiKey, body: coordinator, idempotencyKey: 'theirs' })
+  await app.pool.query(`UPDATE idempotency_keys SET created_at = now() - interval '8 days'`)
+  const client = await app.pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query(`SELECT set_config('framgang.municipality_id', $1, true), set_config('role', 'framgang_app', true)`, [app.municipality.municipalityId])
+    // The purge setting that opened other municipalities' expired keys to every role before.
+    await client.query(`SELECT set_config('framgang.purge', 'on', true)`)
+    t.equal((await client.query('SELECT * FROM idempotency_keys')).rowCount, 0, "another municipality's expired keys stay hidden")
+    t.equal((await client.query('DELETE FROM idempotency_keys')).rowCount, 0, 'and cannot be deleted')
+    // Whatever the table's size, a plan without a sequential scan must narrow by the municipality.
+    await client.query('SET LOCAL enable_seqscan = off')
+    const plan = await client.query(`EXPLAIN (FORMAT JSON) SELECT request_hash FROM idempotency_keys WHERE principal = $1 AND key = $2`, ['api-client:x', 'k'])
+    const root = plan.rows[0]['QUERY PLAN'][0].Plan as { 'Node Type': string; 'Index Name'?: string; 'Index Cond'?: string }
+    t.match(root, { 'Node Type': 'Index Scan', 'Index Name': 'idempotency_keys_pkey' }, 'the lookup uses the primary key')
+    t.match(root['Index Cond'], /municipality_id = .*principal = .*key = /s, 'on all its columns, the municipality first')
+    await client.query('ROLLBACK')
+  } finally {
+    client.release()
+  }
+  t.equal(await purgeExpiredIdempotencyKeys(app.app), 1, 'the purge still reaches every municipality')
+})

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { audit } from '../../plugins/audit.js'
 import { problems } from '../responses.js'
+import { rebuildMunicipalityState } from '../../state/repository.js'
 import { rebuildReferenceSeries } from './repository.js'
 
 export const $RecomputeCounts = z.object({
@@ -23,6 +24,8 @@ export default async function expectedBandRoutes(app: FastifyInstance) {
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const counts = await rebuildReferenceSeries(trx, request.principal.municipalityId)
+        // New bands, new flags: the stored state is rebuilt before the answer, in this transaction.
+        await rebuildMunicipalityState(trx, request.principal.municipalityId)
         await audit(trx, request, 'expected-bands.recompute', null, 'expected-bands')
         return counts
       }),

@@ -23,7 +23,12 @@ export function toFamily(row: FamilyRow, members: MemberRow[]): Family {
   }
 }
 
+/**
+ * The list's position of a family: created_at in whole microseconds (what timestamptz holds; a JS
+ * Date keeps milliseconds only, so a cursor carrying one would skip or repeat families).
+ */
 const createdMicros = sql<number>`(extract(epoch from created_at) * 1000000)::bigint`
+const createdAtOfMicros = (micros: string | number | null) => sql`(timestamptz 'epoch' + ${micros}::bigint * interval '1 microsecond')`
 
 /** With `lock`, the row stays locked until the transaction ends (see familyFor). */
 export async function findFamilyRow(trx: Trx, familyId: string, options: { lock?: boolean } = {}): Promise<FamilyRow | undefined> {
@@ -113,8 +118,9 @@ export async function listFamilies(trx: Trx, query: ListFamiliesQuery, onlyCoord
   if (query.status === 'active') q = q.where('ended_on', 'is', null)
   if (query.status === 'ended') q = q.where('ended_on', 'is not', null)
   if (query.externalRef) q = q.where('external_ref', '=', query.externalRef)
-  if (after) q = q.where(sql<boolean>`(${createdMicros}, family_id) > (${after[0]}::bigint, ${after[1]}::uuid)`)
-  const rows = await q.orderBy(createdMicros).orderBy('family_id').limit(query.limit + 1).execute()
+  // Compared and ordered on the columns themselves, so the index families_created serves both.
+  if (after) q = q.where(sql<boolean>`(created_at, family_id) > (${createdAtOfMicros(after[0])}, ${after[1]}::uuid)`)
+  const rows = await q.orderBy('created_at').orderBy('family_id').limit(query.limit + 1).execute()
   const result = page(rows, query.limit, (r) => [r.created_us, r.family_id])
   const members = await membersOf(trx, result.items.map((r) => r.family_id))
   const byFamily = groupBy(members, (m) => m.family_id)

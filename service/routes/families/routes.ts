@@ -21,6 +21,7 @@ import { $IdempotencyHeaders, problems } from '../responses.js'
 import { loadInstruments } from '../instruments/repository.js'
 import { ageFitErrors } from '../sessions/rules.js'
 import { municipalityToday } from '../settings/repository.js'
+import { refreshFamilyState } from '../../state/repository.js'
 import * as families from './repository.js'
 
 
@@ -50,6 +51,7 @@ export default async function familyRoutes(app: FastifyInstance) {
         if (errors.length) throw ruleBroken(errors)
         if (await families.externalRefTaken(trx, input.externalRef)) throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
         const family = await families.insertFamily(trx, p.municipalityId, input)
+        await refreshFamilyState(trx, family.id)
         await audit(trx, request, 'family.create', family.id, `family/${family.id}`)
         return { body: family, location: `/v1/families/${family.id}` }
       }),
@@ -110,6 +112,7 @@ export default async function familyRoutes(app: FastifyInstance) {
           throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
         }
         await families.updateFamily(trx, row.family_id, patch)
+        await refreshFamilyState(trx, row.family_id)
         const action = patch.coordinatorId !== undefined && patch.coordinatorId !== row.coordinator_id ? 'family.reassign' : patch.endedOn ? 'family.end' : 'family.update'
         await audit(trx, request, action, row.family_id, `family/${row.family_id}`)
         return (await families.findFamily(trx, row.family_id))!
@@ -125,6 +128,7 @@ export default async function familyRoutes(app: FastifyInstance) {
         const errors = birthDateErrors([request.body], await municipalityToday(trx), '')
         if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
         const member = families.toMember(await families.insertMember(trx, request.principal.municipalityId, row.family_id, request.body))
+        await refreshFamilyState(trx, row.family_id)
         await audit(trx, request, 'member.create', row.family_id, `member/${member.id}`)
         return { body: member, location: `/v1/families/${row.family_id}/members/${member.id}` }
       }),
@@ -156,8 +160,9 @@ export default async function familyRoutes(app: FastifyInstance) {
           // The member's ratings were checked against the old birth date; they must still fit.
           const rated = await trx
             .selectFrom('ratings')
-            .innerJoin('sessions', (j) => j.onRef('sessions.session_id', '=', 'ratings.session_id').onRef('sessions.municipality_id', '=', 'ratings.municipality_id'))
+            .innerJoin('sessions', (j) => j.onRef('sessions.municipality_id', '=', 'ratings.municipality_id').onRef('sessions.family_id', '=', 'ratings.family_id').onRef('sessions.session_id', '=', 'ratings.session_id'))
             .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.override_reason'])
+            .where('ratings.family_id', '=', row.family_id)
             .where('ratings.member_id', '=', request.params.memberId)
             .execute()
           const misfits = ageFitErrors(rated.map((r) => ({ ...r, birth_date: request.body.birthDate! })), await loadInstruments(trx))
@@ -165,6 +170,7 @@ export default async function familyRoutes(app: FastifyInstance) {
         }
         const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)
         if (!updated) throw notFound('The member')
+        await refreshFamilyState(trx, row.family_id)
         await audit(trx, request, 'member.update', row.family_id, `member/${updated.member_id}`)
         return families.toMember(updated)
       }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Trx } from '../../db/kysely.js'
-import type { FamilyRow } from '../../db/schema.js'
+import type { FamilyRow, MemberRow } from '../../db/schema.js'
 import type { Rater } from '../../contracts/common.js'
 import type { Progress } from '../../contracts/progress.js'
 import { groupBy } from '../group-by.js'
@@ -10,10 +10,10 @@ import { buildSeries, seriesKey, type RatingFact, type SeriesIdentity } from '..
 import type { InstrumentDef } from '../../domain/instruments.js'
 
 /** The members, sessions and ratings of many families in three queries, whatever their number. */
-export async function loadFamilyFacts(trx: Trx, familyIds: string[]) {
+export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { members: Pick<MemberRow, 'member_id' | 'family_id' | 'alias' | 'role' | 'birth_date'>[] }) {
   if (familyIds.length === 0) return { members: [], sessions: [], ratings: [] }
   const [members, sessions, ratings] = await Promise.all([
-    trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('seq').execute(),
+    known?.members ?? trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('seq').execute(),
     trx.selectFrom('sessions').select(['session_id', 'family_id', 'held_on']).where('family_id', 'in', familyIds).execute(),
     trx
       .selectFrom('ratings')

@@ -15,6 +15,7 @@ import { loadInstruments } from '../instruments/repository.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
 import { todayIn } from '../calendar.js'
 import { municipality, municipalityToday } from '../settings/repository.js'
+import { refreshFamilyState } from '../../state/repository.js'
 import * as sessions from './repository.js'
 import { ageFitErrors, checkRatings, checkSessionDate, ratingKey } from './rules.js'
 
@@ -77,6 +78,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
         if (invalid.length) throw invalidRatings(invalid)
         if (dateErrors.length || errors.length) throw ruleBroken([...dateErrors, ...errors])
         const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, input, rows)
+        // A session leaves the family's row and members as they are: what was read is current.
+        await refreshFamilyState(trx, family, { settings: m, members })
         await audit(trx, request, 'session.create', family.family_id, `session/${session.id}`)
         return { body: session, location: `/v1/sessions/${session.id}` }
       }),
@@ -135,6 +138,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
           .where('session_id', '=', session.session_id)
           .returningAll()
           .executeTakeFirstOrThrow()
+        await refreshFamilyState(trx, family.family_id)
         await audit(trx, request, 'session.update', family.family_id, `session/${session.session_id}`, { previous: { heldOn: session.held_on, kind: session.kind } })
         return sessions.toSession(updated, ratings)
       }),
@@ -147,6 +151,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         await trx.deleteFrom('sessions').where('session_id', '=', session.session_id).execute()
+        await refreshFamilyState(trx, family.family_id)
         await audit(trx, request, 'session.delete', family.family_id, `session/${session.session_id}`)
       })
       // Answer after the commit: a client that reads right after the 204 must not see the session.
@@ -173,6 +178,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
         const [row] = await sessions.insertRatings(trx, request.principal.municipalityId, family.family_id, session.session_id, rows)
+        await refreshFamilyState(trx, family.family_id)
         await audit(trx, request, 'rating.create', family.family_id, `rating/${row.rating_id}`)
         return { body: sessions.toRating(row), location: `/v1/sessions/${session.session_id}/ratings/${row.rating_id}` }
       }),
@@ -206,6 +212,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
         const updated = await trx.updateTable('ratings').set(rows[0]).where('rating_id', '=', old.rating_id).returningAll().executeTakeFirstOrThrow()
+        await refreshFamilyState(trx, family.family_id)
         await audit(trx, request, 'rating.correct', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
         return sessions.toRating(updated)
       }),
@@ -219,6 +226,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         const old = await trx.deleteFrom('ratings').where('session_id', '=', session.session_id).where('rating_id', '=', request.params.ratingId).returningAll().executeTakeFirst()
         if (!old) throw notFound('The rating')
+        await refreshFamilyState(trx, family.family_id)
         await audit(trx, request, 'rating.delete', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
       })
       return reply.code(204).send(null) // after the commit

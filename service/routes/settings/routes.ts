@@ -5,6 +5,7 @@ import { audit } from '../../plugins/audit.js'
 import { ruleBroken, type FieldError } from '../../plugins/problems.js'
 import { isValidTimeZone } from '../calendar.js'
 import { problems } from '../responses.js'
+import { rebuildMunicipalityState } from '../../state/repository.js'
 import { readSettings, writeSettings } from './repository.js'
 
 export default async function settingsRoutes(app: FastifyInstance) {
@@ -30,6 +31,9 @@ export default async function settingsRoutes(app: FastifyInstance) {
         }
         if (errors.length) throw ruleBroken(errors)
         await writeSettings(trx, request.principal.municipalityId, patch)
+        // Stored state follows the thresholds and the band minimum: rebuilt before the answer, in
+        // this transaction, so no reader sees state computed under other settings.
+        if (patch.thresholds !== undefined || patch.expectedBandMinSeries !== undefined) await rebuildMunicipalityState(trx, request.principal.municipalityId)
         await audit(trx, request, 'settings.update', null, 'settings')
         return readSettings(trx)
       })
