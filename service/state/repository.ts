@@ -185,7 +185,8 @@ export async function computedStateRows(trx: Trx, familyIds: string[]) {
   }
 }
 
-const FAMILY_CHUNK = 500
+// Families per read while rebuilding: their facts are all the memory a rebuild holds.
+const FAMILY_CHUNK = 100
 
 /**
  * Rebuilds the municipality's whole state in the caller's transaction, a chunk of families at a
@@ -193,9 +194,12 @@ const FAMILY_CHUNK = 500
  */
 export async function rebuildMunicipalityState(trx: Trx, municipalityId: string, onProgress?: (done: number, total: number) => void): Promise<{ families: number; series: number }> {
   const ctx = await stateContext(trx)
-  const families = await trx.selectFrom('families').selectAll().where('synthetic', '=', false).orderBy('family_id').execute()
-  await trx.deleteFrom('series_state').execute()
-  await trx.deleteFrom('family_state').execute()
+  // Every write to a family holds its row lock while it refreshes the family's state. Taking the
+  // same locks first, in one order, lets writes in flight finish and holds back new ones until
+  // the rebuild commits, instead of both waiting on each other's state rows (a deadlock). A
+  // family created meanwhile is not in the list and keeps the state its own write stored; each
+  // chunk replaces the state of its own families only.
+  const families = await trx.selectFrom('families').selectAll().where('synthetic', '=', false).orderBy('family_id').forNoKeyUpdate().execute()
   let series = 0
   for (let i = 0; i < families.length; i += FAMILY_CHUNK) {
     const chunk = families.slice(i, i + FAMILY_CHUNK)

@@ -19,7 +19,7 @@ export interface RecomputeCounts {
 export type RecomputeProgress = (stage: 'families' | 'models', done: number, total: number) => void
 
 /** How many families' ratings are read at once. */
-const FAMILY_CHUNK = 500
+const FAMILY_CHUNK = 200
 
 /**
  * Rebuilds the municipality's reference series from its own outcome series with at least three

@@ -1,12 +1,14 @@
 /**
- * Where a POST of a session with four ratings spends its time: every statement it sends, with
- * its round-trip time, summed over many requests against a seeded municipality (the service in
- * this process, through inject, so only the database and the handler are measured).
+ * Where a request spends its time: every statement it sends, with its round-trip time, summed
+ * over many sequential requests against a seeded municipality (the service in this process,
+ * through inject, so only the database and the handler are measured, no HTTP or load generator).
  *
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx test/bench/post-profile.ts
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:profile -- post
  *
- * BENCH_FAMILIES (default 300) sets the size; each family has the five-year history of the
- * benchmark seed, so the family's state is recomputed from 200 ratings per POST.
+ * The argument is `post` (a session with four ratings), `progress` or `caseload` (one
+ * coordinator's 30 families). BENCH_FAMILIES (default 300) sets the size; each family has the
+ * five-year history of the benchmark seed, so a POST recomputes the family's state from 200
+ * ratings.
  */
 import { performance } from 'node:perf_hooks'
 import { buildApp } from '../../service/app.js'
@@ -49,7 +51,16 @@ proto.query = function (this: unknown, ...args: unknown[]) {
   })
 }
 
+const path = process.argv[2] ?? 'post'
+if (!['post', 'progress', 'caseload'].includes(path)) throw new Error('profile post, progress or caseload')
 const today = new Date().toISOString().slice(0, 10)
+async function request(i: number) {
+  if (path === 'post') return post(i)
+  const f = seeded.families[i % seeded.families.length]
+  const url = path === 'caseload' ? `/v1/caseload?coordinatorId=${seeded.coordinatorIds[i % seeded.coordinatorIds.length]}` : `/v1/families/${f.familyId}/progress`
+  const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${seeded.apiKey}` } })
+  if (res.statusCode !== 200) throw new Error(res.body)
+}
 async function post(i: number) {
   const f = seeded.families[i % seeded.families.length]
   const res = await app.inject({
@@ -70,17 +81,17 @@ async function post(i: number) {
   if (res.statusCode !== 201) throw new Error(res.body)
 }
 
-for (let i = 0; i < 30; i++) await post(requests + i) // warm-up
+for (let i = 0; i < 30; i++) await request(requests + i) // warm-up
 recording = true
 const started = performance.now()
-for (let i = 0; i < requests; i++) await post(i)
+for (let i = 0; i < requests; i++) await request(i)
 const total = performance.now() - started
 recording = false
 
 const rows = [...byStatement].sort((a, b) => b[1].ms - a[1].ms)
 const dbMs = rows.reduce((sum, [, s]) => sum + s.ms, 0)
 const statements = rows.reduce((sum, [, s]) => sum + s.n, 0)
-console.log(`POST /v1/families/{id}/sessions, 4 ratings, ${requests} sequential requests, ${families} five-year families`)
+console.log(`${{ post: 'POST /v1/families/{id}/sessions with 4 ratings', progress: 'GET /v1/families/{id}/progress', caseload: 'GET /v1/caseload of 30 families' }[path]}, ${requests} sequential requests, ${families} five-year families`)
 console.log(`per request: ${(total / requests).toFixed(2)} ms, ${(statements / requests).toFixed(1)} statements, ${(dbMs / requests).toFixed(2)} ms waiting for the database, ${((total - dbMs) / requests).toFixed(2)} ms in Node\n`)
 console.log('| statement | per request | ms per request |\n|---|---:|---:|')
 for (const [name, s] of rows) console.log(`| \`${name.replace(/\|/g, '\\|')}\` | ${(s.n / requests).toFixed(1)} | ${(s.ms / requests).toFixed(2)} |`)
