@@ -161,7 +161,7 @@ export default async function familyRoutes(app: FastifyInstance) {
           const rated = await trx
             .selectFrom('ratings')
             .innerJoin('sessions', (j) => j.onRef('sessions.municipality_id', '=', 'ratings.municipality_id').onRef('sessions.family_id', '=', 'ratings.family_id').onRef('sessions.session_id', '=', 'ratings.session_id'))
-            .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.override_reason'])
+            .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.rater', 'ratings.override_reason'])
             .where('ratings.family_id', '=', row.family_id)
             .where('ratings.member_id', '=', request.params.memberId)
             .execute()

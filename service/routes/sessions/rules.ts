@@ -112,11 +112,11 @@ export function checkSessionDate(heldOn: string, family: { started_on: string; e
 
 /**
  * Whether stored ratings still fit the rated person's age after a correction of a birth date or
- * a session date: the same rule as for a new rating (nobody under 3; the instrument fits the age
- * unless overridden). Each rating comes with the dates as they would be after the correction.
+ * a session date: the same rules as for a new rating (nobody under 3; other raters rate children
+ * and adolescents only; the instrument fits the age unless overridden). Each rating comes with the dates as they would be after the correction.
  */
 export function ageFitErrors(
-  ratings: { held_on: string; birth_date: string; instrument_code: string; override_reason: string | null }[],
+  ratings: { held_on: string; birth_date: string; instrument_code: string; rater: string; override_reason: string | null }[],
   instruments: LoadedInstrument[],
 ): string[] {
   const defs = instruments.map((i) => i.def)
@@ -125,6 +125,9 @@ export function ageFitErrors(
     const age = ageOn(r.birth_date, r.held_on)
     const instrument = defs.find((d) => d.code === r.instrument_code)
     if (age < 3) problems.add(`the member would be under 3 at the session on ${r.held_on}, which has a rating`)
+    else if (r.rater !== 'self' && age >= 18) {
+      problems.add(`the ${r.instrument_code} rating by a ${r.rater} on ${r.held_on} would be about an adult (other raters rate children and adolescents; an adult rates themself)`)
+    }
     else if (instrument && !fitsAge(instrument, age) && r.override_reason === null) {
       problems.add(`the ${instrument.code} rating on ${r.held_on} would not fit a ${age}-year-old (${instrumentFor(instrument.kind, age, defs)?.code ?? 'no instrument'} would)`)
     }
