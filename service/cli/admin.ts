@@ -39,6 +39,17 @@ async function requireMunicipality(db: Db, id: string): Promise<void> {
 
 type Command = (db: Db, values: Record<string, string | string[] | boolean | undefined>) => Promise<object>
 
+/** `--municipality ID` (which must exist), or every municipality, oldest first. */
+async function municipalitiesOf(db: Db, v: Record<string, unknown>): Promise<string[]> {
+  const only = v.municipality as string | undefined
+  if (only) {
+    await requireMunicipality(db, only)
+    return [only]
+  }
+  // municipalities is readable by its owner across tenants (see 001_foundation.sql).
+  return (await db.selectFrom('municipalities').select('municipality_id').orderBy('created_at').execute()).map((m) => m.municipality_id)
+}
+
 export const commands: Record<string, Command> = {
   'create-municipality': async (db, v) =>
     createMunicipality(db, { name: required(v, 'name'), origins: (v.origin as string[] | undefined) ?? [], timeZone: v['time-zone'] as string | undefined }),
@@ -79,10 +90,7 @@ export const commands: Record<string, Command> = {
   },
 
   'recompute-bands': async (db, v) => {
-    const only = v.municipality as string | undefined
-    if (only) await requireMunicipality(db, only)
-    // municipalities is readable by its owner across tenants (see 001_foundation.sql).
-    const ids = only ? [only] : (await db.selectFrom('municipalities').select('municipality_id').orderBy('created_at').execute()).map((m) => m.municipality_id)
+    const ids = await municipalitiesOf(db, v)
     const municipalities = []
     for (const [i, id] of ids.entries()) {
       log(`[${i + 1}/${ids.length}] rebuilding expected-band reference series for ${id}`)
@@ -98,9 +106,7 @@ export const commands: Record<string, Command> = {
   },
 
   'rebuild-state': async (db, v) => {
-    const only = v.municipality as string | undefined
-    if (only) await requireMunicipality(db, only)
-    const ids = only ? [only] : (await db.selectFrom('municipalities').select('municipality_id').orderBy('created_at').execute()).map((m) => m.municipality_id)
+    const ids = await municipalitiesOf(db, v)
     const municipalities = []
     for (const [i, id] of ids.entries()) {
       log(`[${i + 1}/${ids.length}] rebuilding the stored state of ${id}`)

@@ -159,8 +159,9 @@ async function write(trx: Trx, municipalityId: string, familyIds: string[], comp
 /**
  * Recomputes and stores one family's state, in the caller's transaction (which holds the
  * family's row lock on every write path). A family that is gone or synthetic has none. A caller
- * that has the family's current row and the municipality's settings at hand passes them, which
- * saves their round trips on the write path.
+ * that holds the family's current row (every write but one to the family row itself) passes it,
+ * and the members and the municipality's settings when it has read them, which saves their
+ * round trips on the write path.
  */
 export async function refreshFamilyState(trx: Trx, family: string | FamilyRow, known?: { settings: StateSettings; members: MemberRow[] }): Promise<void> {
   const row = typeof family === 'string' ? await trx.selectFrom('families').selectAll().where('family_id', '=', family).executeTakeFirst() : family
@@ -217,19 +218,18 @@ export async function rebuildMunicipalityState(trx: Trx, municipalityId: string,
  * built, or misses families (rows written around the service, e.g. by a bulk import). Run at
  * start, before the service listens.
  */
-export async function rebuildStaleState(db: Db, log: (message: string) => void, only?: string): Promise<number> {
+export async function rebuildStaleState(db: Db, log: (message: string) => void): Promise<number> {
   const municipalities = await db.selectFrom('municipalities').select(['municipality_id', 'state_rule_version']).orderBy('created_at').execute()
   let rebuilt = 0
   for (const m of municipalities) {
-    if (only && m.municipality_id !== only) continue
     const done = await inMunicipality(db, m.municipality_id, async (trx) => {
-      if (!only && m.state_rule_version === STATE_RULE_VERSION) {
+      if (m.state_rule_version === STATE_RULE_VERSION) {
         const missing = await sql<{ missing: boolean }>`
           SELECT EXISTS (SELECT 1 FROM families f WHERE NOT f.synthetic
                           AND NOT EXISTS (SELECT 1 FROM family_state s WHERE s.municipality_id = f.municipality_id AND s.family_id = f.family_id)) AS missing`.execute(trx)
         if (!missing.rows[0]?.missing) return false
       }
-      const why = only ? 'on request' : m.state_rule_version === null ? 'never built' : m.state_rule_version === STATE_RULE_VERSION ? 'families without state' : `rule version ${m.state_rule_version} → ${STATE_RULE_VERSION}`
+      const why = m.state_rule_version === null ? 'never built' : m.state_rule_version === STATE_RULE_VERSION ? 'families without state' : `rule version ${m.state_rule_version} → ${STATE_RULE_VERSION}`
       log(`rebuilding the stored state of municipality ${m.municipality_id} (${why})`)
       const counts = await rebuildMunicipalityState(trx, m.municipality_id, (done, total) => log(`  ${done}/${total} families`))
       log(`  ${counts.families} families, ${counts.series} series`)

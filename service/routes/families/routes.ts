@@ -128,7 +128,7 @@ export default async function familyRoutes(app: FastifyInstance) {
         const errors = birthDateErrors([request.body], await municipalityToday(trx), '')
         if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
         const member = families.toMember(await families.insertMember(trx, request.principal.municipalityId, row.family_id, request.body))
-        await refreshFamilyState(trx, row.family_id)
+        await refreshFamilyState(trx, row)
         await audit(trx, request, 'member.create', row.family_id, `member/${member.id}`)
         return { body: member, location: `/v1/families/${row.family_id}/members/${member.id}` }
       }),
@@ -170,7 +170,7 @@ export default async function familyRoutes(app: FastifyInstance) {
         }
         const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)
         if (!updated) throw notFound('The member')
-        await refreshFamilyState(trx, row.family_id)
+        await refreshFamilyState(trx, row)
         await audit(trx, request, 'member.update', row.family_id, `member/${updated.member_id}`)
         return families.toMember(updated)
       }),

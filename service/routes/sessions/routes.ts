@@ -138,7 +138,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
           .where('session_id', '=', session.session_id)
           .returningAll()
           .executeTakeFirstOrThrow()
-        await refreshFamilyState(trx, family.family_id)
+        await refreshFamilyState(trx, family)
         await audit(trx, request, 'session.update', family.family_id, `session/${session.session_id}`, { previous: { heldOn: session.held_on, kind: session.kind } })
         return sessions.toSession(updated, ratings)
       }),
@@ -151,7 +151,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         await trx.deleteFrom('sessions').where('session_id', '=', session.session_id).execute()
-        await refreshFamilyState(trx, family.family_id)
+        await refreshFamilyState(trx, family)
         await audit(trx, request, 'session.delete', family.family_id, `session/${session.session_id}`)
       })
       // Answer after the commit: a client that reads right after the 204 must not see the session.
@@ -178,7 +178,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
         const [row] = await sessions.insertRatings(trx, request.principal.municipalityId, family.family_id, session.session_id, rows)
-        await refreshFamilyState(trx, family.family_id)
+        await refreshFamilyState(trx, family)
         await audit(trx, request, 'rating.create', family.family_id, `rating/${row.rating_id}`)
         return { body: sessions.toRating(row), location: `/v1/sessions/${session.session_id}/ratings/${row.rating_id}` }
       }),
@@ -212,7 +212,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
         const updated = await trx.updateTable('ratings').set(rows[0]).where('rating_id', '=', old.rating_id).returningAll().executeTakeFirstOrThrow()
-        await refreshFamilyState(trx, family.family_id)
+        await refreshFamilyState(trx, family)
         await audit(trx, request, 'rating.correct', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
         return sessions.toRating(updated)
       }),
@@ -226,7 +226,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         const old = await trx.deleteFrom('ratings').where('session_id', '=', session.session_id).where('rating_id', '=', request.params.ratingId).returningAll().executeTakeFirst()
         if (!old) throw notFound('The rating')
-        await refreshFamilyState(trx, family.family_id)
+        await refreshFamilyState(trx, family)
         await audit(trx, request, 'rating.delete', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
       })
       return reply.code(204).send(null) // after the commit
