@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import type pg from 'pg'
-import type { Database } from './schema.js'
+import type { Database, MunicipalityRow } from './schema.js'
 
 export type Db = Kysely<Database>
 export type Trx = Transaction<Database>
@@ -13,15 +13,55 @@ export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
+/** A credential to check again inside the transaction: an API key, by its lookup hash. */
+export interface CredentialCheck {
+  apiKeyHash: string
+  /** The error to throw when the key is revoked or belongs to another municipality now. */
+  rejected(): Error
+}
+
+/** The municipality row each tenant transaction read in its first statement, until a write there. */
+const preloaded = new WeakMap<Trx, MunicipalityRow>()
+
+/** The caller's municipality row as the transaction's first statement read it, if it did. */
+export function preloadedMunicipality(trx: Trx): MunicipalityRow | undefined {
+  return preloaded.get(trx)
+}
+
+/** Call after writing the municipality row or its instrument settings in this transaction. */
+export function forgetPreloadedMunicipality(trx: Trx): void {
+  preloaded.delete(trx)
+}
+
 /**
  * Runs fn in one transaction as the application role with the municipality set for this
  * transaction only, so row-level security holds even for a superuser DATABASE_URL and the
  * setting cannot leak to the next user of the connection (safe behind a transaction pooler).
+ *
+ * The first statement does three things in one round trip: it sets the municipality and the
+ * role (set_config('role', …, true) is SET LOCAL ROLE), checks the credential again when one is
+ * given (an API key revoked on another instance fails here, whatever this process cached), and
+ * reads the municipality row, which every request needs (time zone, settings, settings
+ * version). That row is named by id: the statement's tables are read before the role applies,
+ * as the connecting user. A FROM over one constant row makes the settings happen even when no
+ * municipality row matches.
  */
-export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>): Promise<T> {
+export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>, credential?: CredentialCheck): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
-    await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true), set_config('role', 'framgang_app', true)`.execute(trx)
+    const valid = credential
+      ? sql<boolean>`EXISTS (SELECT 1 FROM framgang_api_client_by_key_hash(${credential.apiKeyHash}) c WHERE c.municipality_id = ${municipalityId}::uuid)`
+      : sql<boolean>`true`
+    const r = await sql<MunicipalityRow & { framgang_credential_valid: boolean }>`
+      SELECT set_config('framgang.municipality_id', ${municipalityId}, true) AS framgang_municipality,
+             set_config('role', 'framgang_app', true) AS framgang_role,
+             ${valid} AS framgang_credential_valid, m.*
+        FROM (VALUES (1)) AS one (n) LEFT JOIN municipalities m ON m.municipality_id = ${municipalityId}::uuid`.execute(trx)
+    const row = r.rows[0]
+    if (credential && !row.framgang_credential_valid) throw credential.rejected()
+    if (row.municipality_id !== null) {
+      const { framgang_municipality: _m, framgang_role: _r, framgang_credential_valid: _v, ...municipality } = row as typeof row & { framgang_municipality: unknown; framgang_role: unknown }
+      preloaded.set(trx, municipality)
+    }
     return fn(trx)
   })
 }

@@ -95,6 +95,22 @@ export function seriesKey(identity: SeriesIdentity): string {
   return JSON.stringify([identity.memberId, identity.instrument, identity.rater, identity.raterMemberId])
 }
 
+/** A cheaper key for grouping in memory (no id or code holds a space); seriesKey is the stored one. */
+function groupKey(r: SeriesIdentity): string {
+  return `${r.memberId} ${r.instrument} ${r.rater} ${r.raterMemberId ?? ''}`
+}
+
+/** Each series' identity and intake (the total of its first point), without building the series. */
+export function seriesIntakes(ratings: readonly RatingFact[]): (SeriesIdentity & { intake: number })[] {
+  const first = new Map<string, RatingFact>()
+  for (const rating of ratings) {
+    const key = groupKey(rating)
+    const seen = first.get(key)
+    if (!seen || comparePointOrder(rating, seen) < 0) first.set(key, rating)
+  }
+  return [...first.values()].map((r) => ({ memberId: r.memberId, instrument: r.instrument, rater: r.rater, raterMemberId: r.raterMemberId, intake: r.total }))
+}
+
 export function sameSeries(a: SeriesIdentity, b: SeriesIdentity): boolean {
   return (
     a.memberId === b.memberId &&
@@ -114,7 +130,7 @@ export function sameSeries(a: SeriesIdentity, b: SeriesIdentity): boolean {
 export function buildSeries(ratings: readonly RatingFact[], order: SeriesOrder = {}): SeriesFacts[] {
   const groups = new Map<string, RatingFact[]>()
   for (const rating of ratings) {
-    const key = seriesKey(rating)
+    const key = groupKey(rating)
     const group = groups.get(key)
     if (group) group.push(rating)
     else groups.set(key, [rating])

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
-import { forbidden, unauthorized } from './problems.js'
+import type { CredentialCheck } from '../db/kysely.js'
+import { forbidden, problemBody, unauthorized } from './problems.js'
 
 export type Principal =
   | { kind: 'api-client'; municipalityId: string; apiClientId: string }
@@ -14,6 +15,16 @@ export type PrincipalKind = Principal['kind']
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal
+    /**
+     * Set when the API key was found in this process's cache: the key is checked again in the
+     * first statement of the request's transaction (see takeCredentialCheck), or before the
+     * answer leaves when the request opened none.
+     */
+    credentialCheck: CredentialCheck | null
+  }
+  interface FastifyInstance {
+    /** Forget cached keys of an API client (after revoking it). */
+    forgetApiClient(apiClientId: string): void
   }
   interface FastifyContextConfig {
     /** Who may call the route at all (api.md's matrix); others get 403. Default: API clients only. */
@@ -52,11 +63,48 @@ function bearer(request: FastifyRequest): string | null {
   return m ? m[1] : ''
 }
 
+/** How many API keys a process remembers (a municipality has a handful; bounded regardless). */
+const KEY_CACHE_SIZE = 1000
+
+/**
+ * The request's pending credential check, handed to the first transaction it opens (once):
+ * that transaction's first statement checks the key again, in the same round trip as its
+ * settings (service/db/kysely.ts inMunicipality).
+ */
+export function takeCredentialCheck(request: FastifyRequest): CredentialCheck | undefined {
+  const check = request.credentialCheck
+  if (!check) return undefined
+  request.credentialCheck = null
+  return check
+}
+
+const rejectedKey = () => unauthorized('The API key is unknown or revoked, or the token is expired or not valid')
+
 async function auth(app: FastifyInstance) {
   app.decorateRequest('principal', null as never)
+  app.decorateRequest('credentialCheck', null)
 
-  async function apiClient(credential: string): Promise<Principal | null> {
-    const hash = hashApiKey(credential)
+  // Key hash → principal, for keys this process has seen valid. A hit is never trusted alone:
+  // it only moves the database check into the request's own transaction, so a key revoked on
+  // another instance fails at once. Insertion order makes the Map evict its oldest entry first.
+  const keys = new Map<string, Principal & { kind: 'api-client' }>()
+  const remember = (hash: string, principal: Principal & { kind: 'api-client' }) => {
+    keys.delete(hash)
+    keys.set(hash, principal)
+    if (keys.size > KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!)
+  }
+  app.decorate('forgetApiClient', (apiClientId: string) => {
+    for (const [hash, p] of keys) if (p.apiClientId === apiClientId) keys.delete(hash)
+  })
+  const checkFor = (hash: string): CredentialCheck => ({
+    apiKeyHash: hash,
+    rejected() {
+      keys.delete(hash)
+      return rejectedKey()
+    },
+  })
+
+  async function lookUp(hash: string): Promise<(Principal & { kind: 'api-client' }) | null> {
     // A SECURITY DEFINER lookup (key hash → client and municipality, nothing else): one round
     // trip outside any transaction, before the municipality is known. The hash (64 hex digits)
     // is inlined so the query goes as ONE simple-protocol message: the embedded database's
@@ -68,6 +116,18 @@ async function auth(app: FastifyInstance) {
     const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${sql.lit(hash)})`.execute(app.db)
     const row = r.rows[0]
     return row ? { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id } : null
+  }
+
+  async function apiClient(request: FastifyRequest, credential: string): Promise<Principal | null> {
+    const hash = hashApiKey(credential)
+    const known = keys.get(hash)
+    if (known) {
+      request.credentialCheck = checkFor(hash)
+      return known
+    }
+    const principal = await lookUp(hash)
+    if (principal) remember(hash, principal)
+    return principal
   }
 
   async function embedToken(credential: string): Promise<Principal | null> {
@@ -92,8 +152,8 @@ async function auth(app: FastifyInstance) {
     if (!request.routeOptions.url?.startsWith('/v1/') || request.method === 'OPTIONS') return
     const credential = bearer(request)
     if (credential === null) throw unauthorized('Send an API key or an embed token as Authorization: Bearer <credential>')
-    const principal = credential.startsWith(KEY_PREFIX) ? await apiClient(credential) : await embedToken(credential)
-    if (!principal) throw unauthorized('The API key is unknown or revoked, or the token is expired or not valid')
+    const principal = credential.startsWith(KEY_PREFIX) ? await apiClient(request, credential) : await embedToken(credential)
+    if (!principal) throw rejectedKey()
     request.principal = principal
     const allow = request.routeOptions.config.allow ?? ['api-client']
     if (!allow.includes(principal.kind)) throw forbidden(`A ${principal.kind} may not use ${request.method} ${request.routeOptions.url}`)
@@ -102,6 +162,18 @@ async function auth(app: FastifyInstance) {
     if (principal.kind === 'family' && request.method !== 'GET' && request.method !== 'HEAD' && !principal.scopes.includes('self-report')) {
       throw forbidden('This token may read, not write (no self-report scope)')
     }
+  })
+
+  // A request answered from a cached key without opening a transaction (a 400 before the
+  // handler, a route that reads no data) checks the key now, before its answer leaves.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const check = takeCredentialCheck(request)
+    if (!check || (await lookUp(check.apiKeyHash))?.municipalityId === request.principal.municipalityId) return payload
+    keys.delete(check.apiKeyHash)
+    const problem = rejectedKey()
+    reply.code(problem.status).type('application/problem+json; charset=utf-8')
+    for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value)
+    return JSON.stringify(problemBody(request, problem))
   })
 }
 

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import fastifyPostgres from '@fastify/postgres'
 import '../db/pg-types.js'
 import { createDb, inMunicipality, type Db, type Trx } from '../db/kysely.js'
+import { takeCredentialCheck } from './auth.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,7 +25,7 @@ async function database(app: FastifyInstance, opts: { connectionString: string; 
   app.pg.pool.on('error', (err) => app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'an idle database connection was closed'))
   app.decorate('db', createDb(app.pg.pool))
   app.decorate('tenant', function tenant<T>(request: FastifyRequest, fn: (trx: Trx) => Promise<T>) {
-    return inMunicipality(app.db, request.principal.municipalityId, fn)
+    return inMunicipality(app.db, request.principal.municipalityId, fn, takeCredentialCheck(request))
   })
 }
 

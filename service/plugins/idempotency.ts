@@ -50,14 +50,12 @@ export async function createOnce<T>(
     .digest('hex')
 
   const outcome = await app.tenant(request, async (trx) => {
-    const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`${municipalityId}|${principal}|${key}`}, 0)) AS locked`.execute(trx)
-    if (!lock.rows[0]?.locked) throw conflict('A request with this Idempotency-Key is still being processed; retry shortly')
-    const stored = await trx
-      .selectFrom('idempotency_keys')
-      .select(['request_hash', 'status_code', 'location', 'body', 'created_at'])
-      .where('principal', '=', principal)
-      .where('key', '=', key)
-      .executeTakeFirst()
+    // The key's lock, then its record, in one round trip (sql/008).
+    const claim = await sql<{ locked: boolean; request_hash: string | null; status_code: number | null; location: string | null; body: unknown; created_at: Date | null }>`
+      SELECT * FROM framgang_claim_idempotency_key(${`${municipalityId}|${principal}|${key}`}, ${principal}, ${key})`.execute(trx)
+    const row = claim.rows[0]
+    if (!row?.locked) throw conflict('A request with this Idempotency-Key is still being processed; retry shortly')
+    const stored = row.request_hash === null ? undefined : { request_hash: row.request_hash, status_code: row.status_code!, location: row.location, body: row.body, created_at: row.created_at! }
     const fresh = stored && Date.now() - new Date(stored.created_at).getTime() < IDEMPOTENCY_TTL_DAYS * 86_400_000
     if (stored && fresh) {
       if (stored.request_hash !== requestHash) {

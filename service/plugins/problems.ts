@@ -43,16 +43,25 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', detai
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
 
-function send(reply: FastifyReply, request: FastifyRequest, status: number, type: ProblemType, detail: string, errors?: FieldError[]) {
-  const body: Record<string, unknown> = {
+function body(request: FastifyRequest, status: number, type: ProblemType, detail: string, errors?: FieldError[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {
     type: `/problems/${type}`,
     title: TITLES[type],
     status,
     detail,
     instance: request.url.split('?')[0],
   }
-  if (errors && (status === 400 || status === 422 || errors.length > 0)) body.errors = errors
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(body)
+  if (errors && (status === 400 || status === 422 || errors.length > 0)) out.errors = errors
+  return out
+}
+
+/** A Problem's body for the request, where an answer is replaced after the error handler (onSend). */
+export function problemBody(request: FastifyRequest, problem: Problem): Record<string, unknown> {
+  return body(request, problem.status, problem.type, problem.message, problem.errors)
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, type: ProblemType, detail: string, errors?: FieldError[]) {
+  return reply.code(status).type('application/problem+json; charset=utf-8').send(body(request, status, type, detail, errors))
 }
 
 function pointer(instancePath: string, extra?: string): string {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { FamilyFlag } from '../contracts/progress.js'
 import type { Db, Trx } from '../db/kysely.js'
-import { inMunicipality } from '../db/kysely.js'
+import { forgetPreloadedMunicipality, inMunicipality } from '../db/kysely.js'
 import type { Selectable } from 'kysely'
 import type { FamilyRow, FamilyStateTable, MemberRow, SeriesStateTable } from '../db/schema.js'
 import { familyState, STATE_RULE_VERSION, type FamilyState, type SeriesState } from '../domain/family-state.js'
@@ -25,11 +25,11 @@ type Computed = { family: FamilyState; series: SeriesState[] }
 type StateSettings = { municipality_id: string; settings_version: string | number; expected_band_min_series: number }
 
 /**
- * What computing state needs besides the families' facts; read once per request or rebuild,
- * or taken from what the request has read already.
+ * What computing state needs besides the families' facts; read once per request or rebuild
+ * (after the families' locks), or taken from what the request has read after its lock.
  */
 async function stateContext(trx: Trx, known?: StateSettings) {
-  const m = known ?? (await municipality(trx))
+  const m = known ?? (await municipality(trx, { fresh: true }))
   const instruments = (await loadInstruments(trx, m)).map((i) => i.def)
   return { instruments, minSeries: m.expected_band_min_series }
 }
@@ -210,6 +210,7 @@ export async function rebuildMunicipalityState(trx: Trx, municipalityId: string,
     onProgress?.(Math.min(i + FAMILY_CHUNK, families.length), families.length)
   }
   await trx.updateTable('municipalities').set({ state_rule_version: STATE_RULE_VERSION }).where('municipality_id', '=', municipalityId).execute()
+  forgetPreloadedMunicipality(trx)
   return { families: families.length, series }
 }
 

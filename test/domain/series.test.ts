@@ -1,5 +1,6 @@
 import t from 'tap'
-import { buildSeries, type RatingFact } from '../../service/domain/series.js'
+import fc from 'fast-check'
+import { buildSeries, seriesIntakes, type RatingFact } from '../../service/domain/series.js'
 import { ratingsOf, uuid } from './fixtures/ratings.js'
 
 const mother = uuid(1)
@@ -110,4 +111,38 @@ t.test('the output does not depend on the order the ratings come in', async (t) 
     ...ratingsOf([250, 260], { memberId: child, instrument: 'CORS', rater: 'teacher', idBase: 200 }),
   ]
   t.same(buildSeries([...ratings].reverse()), buildSeries(ratings))
+})
+
+t.test('seriesIntakes gives each series the first point buildSeries gives it, in any input order', async (t) => {
+  const members = [mother, child, father]
+  const rating = fc.record({
+    member: fc.integer({ min: 0, max: 2 }),
+    instrument: fc.constantFrom('ORS', 'SRS'),
+    rater: fc.constantFrom<'self' | 'parent'>('self', 'parent'),
+    day: fc.integer({ min: 1, max: 5 }),
+    minute: fc.integer({ min: 0, max: 3 }),
+    total: fc.integer({ min: 0, max: 400 }),
+  })
+  fc.assert(
+    fc.property(fc.array(rating, { minLength: 0, maxLength: 30 }), (drawn) => {
+      const ratings: RatingFact[] = drawn.map((d, i) => ({
+        ratingId: uuid(1000 + i),
+        sessionId: uuid(2000 + d.day),
+        heldOn: `2026-01-0${d.day}`,
+        createdAt: `2026-01-0${d.day}T10:0${d.minute}:00.000Z`,
+        memberId: members[d.member],
+        instrument: d.instrument,
+        rater: d.rater,
+        raterMemberId: d.rater === 'parent' ? mother : null,
+        items: null,
+        total: d.total,
+      }))
+      const expected = buildSeries(ratings).map((s) => ({ memberId: s.memberId, instrument: s.instrument, rater: s.rater, raterMemberId: s.raterMemberId, intake: s.points[0].total }))
+      const byKey = (x: { memberId: string; instrument: string; rater: string; raterMemberId: string | null }) => `${x.memberId}${x.instrument}${x.rater}${x.raterMemberId}`
+      const sorted = <T extends Parameters<typeof byKey>[0]>(xs: T[]) => [...xs].sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1))
+      t.same(sorted(seriesIntakes(ratings)), sorted(expected))
+      t.same(sorted(seriesIntakes([...ratings].reverse())), sorted(expected))
+    }),
+    { numRuns: 200 },
+  )
 })

@@ -65,3 +65,39 @@ t.test('credentials: missing, malformed, unknown and revoked keys are 401 with W
   assertProblem(t, await app.call('GET', '/v1/families', { key: null, headers: { authorization: 'Bearer' } }), { status: 401, type: 'unauthorized' })
   assertProblem(t, await app.call('POST', '/v1/families', { key: null, body: {} }), { status: 401, type: 'unauthorized' })
 })
+
+t.test('a key revoked behind this process (by another instance) fails at once, whatever the process remembers', async (t) => {
+  const app = await testApp(t)
+  const created = (await app.call('POST', '/v1/api-clients', { body: { name: 'Fagsystem' } })).json()
+  const key: string = created.apiKey
+  // Used once, the key is known to this process from now on.
+  t.equal((await app.call('GET', '/v1/families', { key })).statusCode, 200)
+  t.equal((await app.call('GET', '/v1/instruments', { key })).statusCode, 200)
+  // Another instance revokes it: straight in the database, this process hears nothing.
+  await app.db.updateTable('api_clients').set({ revoked_at: new Date() }).where('api_client_id', '=', created.id).execute()
+  assertProblem(t, await app.call('GET', '/v1/families', { key }), { status: 401, type: 'unauthorized' })
+
+  // The same for each way a request can end: a read, a write, a body refused before the
+  // handler, a principal the route does not allow.
+  const other = (await app.call('POST', '/v1/api-clients', { body: { name: 'Andre' } })).json()
+  for (const [method, url, body] of [
+    ['GET', '/v1/settings', undefined],
+    ['POST', '/v1/families', { externalRef: 'X-1', members: [] }],
+    ['POST', '/v1/families', { nonsense: true }],
+    ['GET', '/v1/caseload', undefined],
+  ] as const) {
+    t.equal((await app.call('GET', '/v1/instruments', { key: other.apiKey })).statusCode, 200, 'known to the process')
+    await app.db.updateTable('api_clients').set({ revoked_at: new Date() }).where('api_client_id', '=', other.id).execute()
+    const res = await app.call(method, url, { key: other.apiKey, body })
+    assertProblem(t, res, { status: 401, type: 'unauthorized' })
+    t.equal(res.headers['www-authenticate'], 'Bearer', `${method} ${url}`)
+    await app.db.updateTable('api_clients').set({ revoked_at: null }).where('api_client_id', '=', other.id).execute()
+  }
+  t.equal(await countFamilies(app), 0, 'the write with a revoked key created nothing')
+  t.equal((await app.call('GET', '/v1/settings')).statusCode, 200, 'the municipality key still works')
+})
+
+async function countFamilies(app: Awaited<ReturnType<typeof testApp>>): Promise<number> {
+  const r = await app.db.selectFrom('families').select((e) => e.fn.countAll<string>().as('n')).where('municipality_id', '=', app.municipality.municipalityId).executeTakeFirstOrThrow()
+  return Number(r.n)
+}

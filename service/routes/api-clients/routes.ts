@@ -48,7 +48,9 @@ export default async function apiClientRoutes(app: FastifyInstance) {
         if (!(await revokeApiClient(trx, request.params.id))) throw notFound('The API client')
         await audit(trx, request, 'api-client.revoke', null, `api-client/${request.params.id}`)
       })
-      // After the commit: once the client has the 204, the revoked key must already fail.
+      // After the commit: once the client has the 204, the revoked key must already fail (other
+      // instances' caches check every key again inside each request's transaction).
+      app.forgetApiClient(request.params.id)
       return reply.code(204).send(null)
     },
   })

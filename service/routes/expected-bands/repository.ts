@@ -95,7 +95,7 @@ export async function refitBandModels(
 }
 
 /**
- * The stored band models the given series need, in two indexed lookups: the model at each
+ * The stored band models the given series need, in one statement of two indexed lookups: the model at each
  * series' instrument and intake, and the series' own reference row (its model without itself).
  * Nothing else of the reference cohort is read.
  */
@@ -112,27 +112,25 @@ export async function loadBandModels(
   if (needed.length > 0) {
     const pairs = [...new Map(needed.map((s) => [`${s.instrument}|${s.intake}`, s])).values()]
     const keys = [...new Set(needed.map(referenceKeyOf))]
-    const [models, own] = await Promise.all([
-      trx
-        .selectFrom('band_models')
-        .select(['instrument_code', 'intake', 'a25', 'a50', 'a75', 'cohort_size'])
-        .where(
-          sql<boolean>`(instrument_code, intake) IN (SELECT * FROM unnest(${pairs.map((p) => p.instrument)}::text[], ${pairs.map((p) => p.intake)}::smallint[]))`,
-        )
-        .execute(),
-      trx
-        .selectFrom('reference_series')
-        .select(['series_key', 'instrument_code', 'intake', 'own_a25', 'own_a50', 'own_a75', 'own_cohort_size'])
-        .where('synthetic', '=', false)
-        .where('series_key', 'in', keys)
-        .execute(),
-    ])
-    for (const m of models) atIntake.set(`${m.instrument_code}|${m.intake}`, { a25: m.a25, a50: m.a50, a75: m.a75, cohortSize: m.cohort_size })
-    for (const r of own) {
+    // Both lookups in one statement: a row is the model at an intake (series_key null) or a
+    // series' own reference row.
+    const rows = await sql<{ series_key: string | null; instrument_code: string; intake: number; a25: number | null; a50: number | null; a75: number | null; cohort_size: number | null }>`
+      SELECT NULL::text AS series_key, instrument_code, intake, a25, a50, a75, cohort_size
+        FROM band_models
+       WHERE (instrument_code, intake) IN (SELECT * FROM unnest(${pairs.map((p) => p.instrument)}::text[], ${pairs.map((p) => p.intake)}::smallint[]))
+      UNION ALL
+      SELECT series_key, instrument_code, intake, own_a25, own_a50, own_a75, own_cohort_size
+        FROM reference_series
+       WHERE NOT synthetic AND series_key = ANY(${keys}::text[])`.execute(trx)
+    for (const r of rows.rows) {
+      if (r.series_key === null) {
+        atIntake.set(`${r.instrument_code}|${r.intake}`, { a25: r.a25!, a50: r.a50!, a75: r.a75!, cohortSize: r.cohort_size! })
+        continue
+      }
       // No cohort size: the row was never fitted (stored before band models were); it is then
       // compared with its intake's model, like a series that is not a reference series.
-      if (r.own_cohort_size === null) continue
-      const model = r.own_a25 === null || r.own_a50 === null || r.own_a75 === null ? null : { a25: r.own_a25, a50: r.own_a50, a75: r.own_a75, cohortSize: r.own_cohort_size }
+      if (r.cohort_size === null) continue
+      const model = r.a25 === null || r.a50 === null || r.a75 === null ? null : { a25: r.a25, a50: r.a50, a75: r.a75, cohortSize: r.cohort_size }
       ownRows.set(r.series_key, { instrument: r.instrument_code, intake: r.intake, model })
     }
   }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { $Instrument, $InstrumentsQuery } from '../../contracts/instruments.js'
 import { problems } from '../responses.js'
+import { municipality } from '../settings/repository.js'
 import { loadInstruments, toInstrument } from './repository.js'
 
 export default async function instrumentRoutes(app: FastifyInstance) {
@@ -15,6 +16,6 @@ export default async function instrumentRoutes(app: FastifyInstance) {
       response: { 200: z.object({ items: z.array($Instrument) }), ...problems() },
     },
     handler: (request) =>
-      app.tenant(request, async (trx) => ({ items: (await loadInstruments(trx)).map((i) => toInstrument(i, request.query.lang)) })),
+      app.tenant(request, async (trx) => ({ items: (await loadInstruments(trx, await municipality(trx))).map((i) => toInstrument(i, request.query.lang)) })),
   })
 }

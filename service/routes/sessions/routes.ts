@@ -70,7 +70,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
       createOnce(app, request, reply, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId, { lock: true })
         const input = request.body
-        const [members, m] = await Promise.all([membersOf(trx, [family.family_id]), municipality(trx)])
+        const [members, m] = await Promise.all([membersOf(trx, [family.family_id]), municipality(trx, { fresh: true })])
         const instruments = await loadInstruments(trx, m)
         const today = todayIn(m.time_zone)
         const dateErrors = checkSessionDate(input.heldOn, family, today)

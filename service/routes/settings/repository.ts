@@ -1,12 +1,17 @@
-import type { Trx } from '../../db/kysely.js'
-import type { StoredThresholds } from '../../db/schema.js'
+import { forgetPreloadedMunicipality, preloadedMunicipality, type Trx } from '../../db/kysely.js'
+import type { MunicipalityRow, StoredThresholds } from '../../db/schema.js'
 import type { Settings, ThresholdOverride, UpdateSettings } from '../../contracts/settings.js'
 import { todayIn } from '../calendar.js'
 import { cutoffsToPoints, toPoints, toPointsOrNull, toTenths } from '../score-units.js'
 
-/** The caller's municipality (row-level security shows no other). */
-export async function municipality(trx: Trx) {
-  return trx.selectFrom('municipalities').selectAll().executeTakeFirstOrThrow()
+/**
+ * The caller's municipality (row-level security shows no other): the row the transaction's
+ * first statement read (see inMunicipality), else read now. `fresh` reads it now in any case:
+ * a write path that computes stored state reads the settings after taking the family's lock,
+ * so a settings change that committed while it waited (and rebuilt the state) is seen.
+ */
+export async function municipality(trx: Trx, options: { fresh?: boolean } = {}): Promise<MunicipalityRow> {
+  return (!options.fresh && preloadedMunicipality(trx)) || trx.selectFrom('municipalities').selectAll().executeTakeFirstOrThrow()
 }
 
 export async function municipalityToday(trx: Trx): Promise<string> {
@@ -46,6 +51,8 @@ export async function readSettings(trx: Trx): Promise<Settings> {
 }
 
 export async function writeSettings(trx: Trx, municipalityId: string, patch: UpdateSettings): Promise<void> {
+  // The row read at the transaction's start is about to change (and its settings version with it).
+  forgetPreloadedMunicipality(trx)
   const columns = {
     ...(patch.timeZone !== undefined && { time_zone: patch.timeZone }),
     ...(patch.showAllianceToFamilies !== undefined && { show_alliance_to_families: patch.showAllianceToFamilies }),
