@@ -12,6 +12,7 @@ import { familyFor } from '../access.js'
 import { todayIn } from '../calendar.js'
 import { loadInstruments } from '../instruments/repository.js'
 import { problems } from '../responses.js'
+import { compiledSerializer } from '../serialize.js'
 import { municipality } from '../settings/repository.js'
 import { familyProgressToPoints, progressToPoints } from './present.js'
 import type { FamilyRow } from '../../db/schema.js'
@@ -37,6 +38,9 @@ export async function progressWithBands(trx: Trx, families: FamilyRow[], facts: 
 }
 
 export default async function progressRoutes(app: FastifyInstance) {
+  // The largest answer the API gives on a hot path: see compiledSerializer.
+  const serializeProgress = compiledSerializer($Progress)
+  const serializeFamilyProgress = compiledSerializer($FamilyProgress)
   app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/progress', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
@@ -46,7 +50,7 @@ export default async function progressRoutes(app: FastifyInstance) {
       querystring: z.strictObject({ memberId: $Id.optional().describe("only this member's series") }),
       response: { 200: z.union([$Progress, $FamilyProgress]), ...problems(404) },
     },
-    handler: (request) =>
+    handler: (request, reply) =>
       app.tenant(request, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId)
         const p = request.principal
@@ -58,7 +62,11 @@ export default async function progressRoutes(app: FastifyInstance) {
         if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
         const progress = (await progressWithBands(trx, [family], facts, ctx, memberId)).get(family.family_id)!
         await audit(trx, request, 'progress.read', family.family_id, `family/${family.family_id}/progress`)
-        if (p.kind === 'family') return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
+        if (p.kind === 'family') {
+          reply.serializer(serializeFamilyProgress).type('application/json; charset=utf-8')
+          return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
+        }
+        reply.serializer(serializeProgress).type('application/json; charset=utf-8')
         return progressToPoints(progress)
       }),
   })
