@@ -103,56 +103,47 @@ export function familyRow(municipalityId: string, f: FamilyState): Selectable<Fa
   }
 }
 
-/** Every column of a stored row but its key, set from the proposed row of an upsert. */
-// The column list is built from the row, which kysely's types cannot follow: typed loosely here.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function fromExcluded(row: Record<string, unknown>, key: readonly string[]): any {
-  return Object.fromEntries(Object.keys(row).filter((c) => !key.includes(c)).map((c) => [c, sql.ref(`excluded.${c}`)]))
-}
-
 const SERIES_KEY = ['municipality_id', 'family_id', 'position']
 const FAMILY_KEY = ['municipality_id', 'family_id']
 
+/** `ON CONFLICT (key) DO UPDATE SET` every other column of the row from the proposed row. */
+function upsert(row: Record<string, unknown>, key: readonly string[]) {
+  const set = Object.keys(row)
+    .filter((c) => !key.includes(c))
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')
+  return sql.raw(`ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${set}`)
+}
+
 /**
- * Stores the computed state of these families, replacing what was stored. One family (the
- * write path) takes one statement: its series are upserted by position, positions beyond its
- * series deleted, and its family row upserted, in data-modifying CTEs.
+ * Stores the computed state of these families, replacing what was stored. Rows travel as one
+ * JSON parameter per statement, unpacked by jsonb_populate_recordset into the table's own row
+ * type (every column is in the row objects), so neither the statement's text nor its building
+ * grows with the number of rows. One family (the write path) takes one statement: its series
+ * are upserted by position, positions beyond its series deleted, and its family row upserted,
+ * in data-modifying CTEs.
  */
 async function write(trx: Trx, municipalityId: string, familyIds: string[], computed: Computed[]): Promise<void> {
   if (familyIds.length === 0) return
-  const series = computed.flatMap((c) =>
-    c.series.map((s) => {
-      const row = seriesRow(municipalityId, c.family.familyId, s)
-      return { ...row, trend: row.trend === null ? null : JSON.stringify(row.trend), flags: JSON.stringify(row.flags) }
-    }),
-  )
+  const series = computed.flatMap((c) => c.series.map((s) => seriesRow(municipalityId, c.family.familyId, s)))
   const families = computed.map((c) => familyRow(municipalityId, c.family))
   if (familyIds.length === 1 && families.length === 1) {
-    let q = trx.with('gone', (db) => db.deleteFrom('series_state').where('family_id', '=', familyIds[0]).where('position', '>=', series.length))
-    if (series.length > 0) {
-      q = q.with('stored', (db) =>
-        db
-          .insertInto('series_state')
-          .values(series)
-          .onConflict((oc) => oc.columns(['municipality_id', 'family_id', 'position']).doUpdateSet(fromExcluded(series[0], SERIES_KEY))),
-      ) as unknown as typeof q
-    }
-    await q
-      .insertInto('family_state')
-      .values(families)
-      .onConflict((oc) => oc.columns(['municipality_id', 'family_id']).doUpdateSet(fromExcluded(families[0], FAMILY_KEY)))
-      .execute()
+    const storeSeries =
+      series.length === 0
+        ? sql``
+        : sql`, stored AS (INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, ${JSON.stringify(series)}::jsonb) ${upsert(series[0], SERIES_KEY)})`
+    await sql`
+      WITH gone AS (DELETE FROM series_state WHERE family_id = ${familyIds[0]}::uuid AND position >= ${series.length}::integer) ${storeSeries}
+      INSERT INTO family_state SELECT * FROM jsonb_populate_recordset(NULL::family_state, ${JSON.stringify(families)}::jsonb) ${upsert(families[0], FAMILY_KEY)}`.execute(trx)
     return
   }
   await trx.deleteFrom('series_state').where('family_id', 'in', familyIds).execute()
-  for (let k = 0; k < series.length; k += 1000) await trx.insertInto('series_state').values(series.slice(k, k + 1000)).execute()
+  for (let k = 0; k < series.length; k += 1000) {
+    await sql`INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, ${JSON.stringify(series.slice(k, k + 1000))}::jsonb)`.execute(trx)
+  }
   for (let k = 0; k < families.length; k += 1000) {
     const rows = families.slice(k, k + 1000)
-    await trx
-      .insertInto('family_state')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['municipality_id', 'family_id']).doUpdateSet(fromExcluded(rows[0], FAMILY_KEY)))
-      .execute()
+    await sql`INSERT INTO family_state SELECT * FROM jsonb_populate_recordset(NULL::family_state, ${JSON.stringify(rows)}::jsonb) ${upsert(rows[0], FAMILY_KEY)}`.execute(trx)
   }
 }
 

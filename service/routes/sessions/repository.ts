@@ -44,6 +44,12 @@ export async function ratingsOf(trx: Trx, sessionIds: string[]): Promise<RatingR
   return trx.selectFrom('ratings').selectAll().where('session_id', 'in', sessionIds).orderBy('seq').execute()
 }
 
+/**
+ * A session and its ratings in one statement: the session is inserted in a CTE and each rating
+ * takes its id from it (the ratings' foreign key is checked at the statement's end, when the
+ * session is there). The answer is one row per rating with the session's own columns, or one
+ * row of the session alone when it has no ratings.
+ */
 export async function insertSession(
   trx: Trx,
   municipalityId: string,
@@ -51,12 +57,33 @@ export async function insertSession(
   input: { heldOn: string; kind: string; note?: string },
   ratings: RatingValues[],
 ): Promise<Session> {
-  const session = await trx
-    .insertInto('sessions')
-    .values({ municipality_id: municipalityId, family_id: familyId, held_on: input.heldOn, kind: input.kind, note: input.note ?? null })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const rows = await insertRatings(trx, municipalityId, familyId, session.session_id, ratings)
+  type Row = RatingRow & { s_session_id: string; s_family_id: string; s_held_on: string; s_kind: string; s_note: string | null; s_created_at: Date; s_municipality_id: string }
+  const r = await sql<Row>`
+    WITH s AS (
+      INSERT INTO sessions (municipality_id, family_id, held_on, kind, note)
+      VALUES (${municipalityId}::uuid, ${familyId}::uuid, ${input.heldOn}::date, ${input.kind}, ${input.note ?? null})
+      RETURNING *
+    ), r AS (
+      INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, rater_member_id, items, total, override_reason)
+      SELECT s.municipality_id, s.family_id, s.session_id, v.member_id, v.instrument_code, v.rater, v.rater_member_id, v.items, v.total, v.override_reason
+        FROM s, jsonb_populate_recordset(NULL::ratings, ${JSON.stringify(ratings)}::jsonb) v
+      RETURNING *
+    )
+    SELECT r.*, s.municipality_id AS s_municipality_id, s.session_id AS s_session_id, s.family_id AS s_family_id, s.held_on AS s_held_on,
+           s.kind AS s_kind, s.note AS s_note, s.created_at AS s_created_at
+      FROM s LEFT JOIN r ON true
+     ORDER BY r.seq`.execute(trx)
+  const first = r.rows[0]
+  const session: SessionRow = {
+    municipality_id: first.s_municipality_id,
+    session_id: first.s_session_id,
+    family_id: first.s_family_id,
+    held_on: first.s_held_on,
+    kind: first.s_kind,
+    note: first.s_note,
+    created_at: first.s_created_at,
+  }
+  const rows = r.rows.filter((x) => x.rating_id !== null)
   return toSession(session, rows)
 }
 
