@@ -12,6 +12,12 @@
  *   GET  /coordinator/:id     the same for the coordinator's active families
  *   POST /family/:id/sessions a session, its ratings (one multi-row insert), one audit_events
  *                             row and one idempotency_keys row; answers the ids
+ *   POST /family/:id/sessions-with-state
+ *                             the same, plus what a write must also do once the stored state is
+ *                             kept in the same transaction: lock the family's row, read its
+ *                             members (the ratings' age rules) and, after the inserts, its
+ *                             ratings, and upsert its series_state and family_state rows (here
+ *                             with counts and first/latest points only: no rules computed)
  *
  * Environment: DATABASE_URL, PORT, MUNICIPALITY_ID, API_CLIENT_ID (the actor of audit rows and
  * the principal of idempotency rows), DB_POOL_SIZE (default 8).
@@ -93,45 +99,110 @@ app.get<{ Params: { id: string } }>('/coordinator/:id', async (request) =>
   }),
 )
 
-app.post<{ Params: { id: string }; Body: CreateSessionBody }>('/family/:id/sessions', async (request, reply) => {
-  const key = request.headers['idempotency-key']
-  if (typeof key !== 'string' || key.length === 0) return reply.code(400).send({ title: 'Idempotency-Key required' })
-  const body = request.body
-  const familyId = request.params.id
-  const requestHash = createHash('sha256').update(`POST ${request.url}\n${JSON.stringify(body)}`).digest('hex')
-  const result = await tenant(async (c) => {
-    const session = await c.query<{ session_id: string }>(
-      'INSERT INTO sessions (municipality_id, family_id, held_on, kind, note) VALUES ($1, $2, $3, $4, $5) RETURNING session_id',
-      [municipalityId, familyId, body.heldOn, body.kind, body.note ?? null],
-    )
-    const sessionId = session.rows[0].session_id
-    // One multi-row insert; scores arrive in points and are stored in tenths.
-    const values: unknown[] = [municipalityId, familyId, sessionId]
-    const tuples = body.ratings.map((r) => {
-      const items = r.items ? r.items.map((x) => Math.round(x * 10)) : null
-      const total = items ? items.reduce((a, b) => a + b, 0) : Math.round((r.total ?? 0) * 10)
-      const at = values.push(r.memberId, r.instrument, r.rater, r.raterMemberId ?? null, items, total) - 6
-      return `($1, $2, $3, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}::smallint[], $${at + 6})`
-    })
-    const ratings = await c.query<{ rating_id: string }>(
-      `INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, rater_member_id, items, total) VALUES ${tuples.join(', ')} RETURNING rating_id`,
-      values,
-    )
-    const answer = { id: sessionId, ratingIds: ratings.rows.map((r) => r.rating_id) }
-    await c.query(
-      `INSERT INTO audit_events (municipality_id, actor_type, actor_id, role, action, family_id, resource, request_id)
-       VALUES ($1, 'api-client', $2, 'api-client', 'session.create', $3, $4, $5)`,
-      [municipalityId, apiClientId, familyId, `session/${sessionId}`, randomUUID()],
-    )
-    await c.query(
-      `INSERT INTO idempotency_keys (municipality_id, principal, key, request_hash, status_code, location, body)
-       VALUES ($1, $2, $3, $4, 201, $5, $6)`,
-      [municipalityId, `api-client:${apiClientId}`, key, requestHash, `/v1/sessions/${sessionId}`, JSON.stringify(answer)],
-    )
-    return answer
+/** The inserts of a session, its ratings, an audit row and an idempotency record (ceiling c). */
+async function insertSession(c: pg.PoolClient, familyId: string, key: string, requestHash: string, body: CreateSessionBody) {
+  const session = await c.query<{ session_id: string }>(
+    'INSERT INTO sessions (municipality_id, family_id, held_on, kind, note) VALUES ($1, $2, $3, $4, $5) RETURNING session_id',
+    [municipalityId, familyId, body.heldOn, body.kind, body.note ?? null],
+  )
+  const sessionId = session.rows[0].session_id
+  // One multi-row insert; scores arrive in points and are stored in tenths.
+  const values: unknown[] = [municipalityId, familyId, sessionId]
+  const tuples = body.ratings.map((r) => {
+    const items = r.items ? r.items.map((x) => Math.round(x * 10)) : null
+    const total = items ? items.reduce((a, b) => a + b, 0) : Math.round((r.total ?? 0) * 10)
+    const at = values.push(r.memberId, r.instrument, r.rater, r.raterMemberId ?? null, items, total) - 6
+    return `($1, $2, $3, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}::smallint[], $${at + 6})`
   })
-  return reply.code(201).send(result)
-})
+  const ratings = await c.query<{ rating_id: string }>(
+    `INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, rater_member_id, items, total) VALUES ${tuples.join(', ')} RETURNING rating_id`,
+    values,
+  )
+  const answer = { id: sessionId, ratingIds: ratings.rows.map((r) => r.rating_id) }
+  await c.query(
+    `INSERT INTO audit_events (municipality_id, actor_type, actor_id, role, action, family_id, resource, request_id)
+     VALUES ($1, 'api-client', $2, 'api-client', 'session.create', $3, $4, $5)`,
+    [municipalityId, apiClientId, familyId, `session/${sessionId}`, randomUUID()],
+  )
+  await c.query(
+    `INSERT INTO idempotency_keys (municipality_id, principal, key, request_hash, status_code, location, body)
+     VALUES ($1, $2, $3, $4, 201, $5, $6)`,
+    [municipalityId, `api-client:${apiClientId}`, key, requestHash, `/v1/sessions/${sessionId}`, JSON.stringify(answer)],
+  )
+  return answer
+}
+
+interface RatingRow {
+  session_id: string
+  held_on: string
+  member_id: string
+  instrument_code: string
+  rater: string
+  rater_member_id: string | null
+  total: number
+}
+
+/** The family's state rows from its ratings: counts and first/latest points, no rules. */
+async function writeState(c: pg.PoolClient, family: { family_id: string; coordinator_id: string; started_on: string }) {
+  const ratings = await c.query<RatingRow>(RATINGS_OF_FAMILIES, [[family.family_id]])
+  const groups = new Map<string, RatingRow[]>()
+  for (const r of ratings.rows) {
+    const k = `${r.member_id} ${r.instrument_code} ${r.rater} ${r.rater_member_id ?? ''}`
+    groups.set(k, [...(groups.get(k) ?? []), r])
+  }
+  const series = [...groups.values()].map((points, position) => {
+    points.sort((a, b) => (a.held_on < b.held_on ? -1 : a.held_on > b.held_on ? 1 : 0))
+    const first = points[0]
+    const latest = points[points.length - 1]
+    const previous = points.length > 1 ? points[points.length - 2] : null
+    return {
+      municipality_id: municipalityId, family_id: family.family_id, position, member_id: first.member_id, instrument_code: first.instrument_code,
+      rater: first.rater, rater_member_id: first.rater_member_id, points: points.length, intake: first.total, intake_on: first.held_on,
+      previous: previous?.total ?? null, previous_on: previous?.held_on ?? null, latest: latest.total, latest_on: latest.held_on,
+      latest_session_id: latest.session_id, cutoff: null, status: null, trend: null, band_p25: null, band_p50: null, band_p75: null,
+      band_cohort_size: null, flags: [], severity: null, is_primary: false, age_group_at_intake: null, first_alliance: null,
+      days_in_service: null, unsuccessful: null,
+    }
+  })
+  const last = ratings.rows.reduce<RatingRow | null>((a, r) => (a === null || r.held_on > a.held_on ? r : a), null)
+  const familyState = {
+    municipality_id: municipalityId, family_id: family.family_id, coordinator_id: family.coordinator_id, active: true, started_on: family.started_on,
+    ending: null, last_session_on: last?.held_on ?? null, last_session_id: last?.session_id ?? null,
+    session_count: new Set(ratings.rows.map((r) => r.session_id)).size, severity: null, flag_count: 0, left_behind: false,
+  }
+  const set = (row: object, key: string[]) => Object.keys(row).filter((k) => !key.includes(k)).map((k) => `${k} = excluded.${k}`).join(', ')
+  await c.query(
+    `WITH gone AS (DELETE FROM series_state WHERE family_id = $1 AND position >= $2),
+          stored AS (INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, $3::jsonb)
+                     ON CONFLICT (municipality_id, family_id, position) DO UPDATE SET ${set(series[0], ['municipality_id', 'family_id', 'position'])})
+     INSERT INTO family_state SELECT * FROM jsonb_populate_record(NULL::family_state, $4::jsonb)
+     ON CONFLICT (municipality_id, family_id) DO UPDATE SET ${set(familyState, ['municipality_id', 'family_id'])}`,
+    [family.family_id, series.length, JSON.stringify(series), JSON.stringify(familyState)],
+  )
+}
+
+function sessionsRoute(withState: boolean) {
+  return async (request: { params: { id: string }; body: CreateSessionBody; url: string; headers: Record<string, unknown> }, reply: { code(n: number): { send(b: unknown): unknown } }) => {
+    const key = request.headers['idempotency-key']
+    if (typeof key !== 'string' || key.length === 0) return reply.code(400).send({ title: 'Idempotency-Key required' })
+    const body = request.body
+    const familyId = request.params.id
+    const requestHash = createHash('sha256').update(`POST ${request.url}\n${JSON.stringify(body)}`).digest('hex')
+    const result = await tenant(async (c) => {
+      if (!withState) return insertSession(c, familyId, key, requestHash, body)
+      const family = await c.query('SELECT * FROM families WHERE family_id = $1 FOR UPDATE', [familyId])
+      if (family.rowCount === 0) throw new Error('no such family')
+      await c.query(MEMBERS_OF_FAMILIES, [[familyId]])
+      const answer = await insertSession(c, familyId, key, requestHash, body)
+      await writeState(c, family.rows[0])
+      return answer
+    })
+    return reply.code(201).send(result)
+  }
+}
+
+app.post<{ Params: { id: string }; Body: CreateSessionBody }>('/family/:id/sessions', sessionsRoute(false))
+app.post<{ Params: { id: string }; Body: CreateSessionBody }>('/family/:id/sessions-with-state', sessionsRoute(true))
 
 app.setErrorHandler((err, _request, reply) => {
   // Say what failed: run.ts prints the first failing body of a scenario.

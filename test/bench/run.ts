@@ -353,6 +353,8 @@ interface MainResults {
   report: ReportResult
   write: LoadResult
   writeCeiling: LoadResult
+  /** Ceiling (c) plus the family lock, reads and state upsert a write with stored state needs. */
+  writeStateCeiling: LoadResult
   /** The service's RSS once started, before any request, and its peak over the whole run. */
   startRssMb: number
   peakRssMb: number
@@ -380,7 +382,8 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const ceilingFamilies = writable.slice(half)
     const write = await load('service POST /v1/families/{id}/sessions', service.address, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
     const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling.address, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
-    return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, startRssMb, peakRssMb: overall.stop() }
+    const writeStateCeiling = await load('ceiling POST /family/:id/sessions-with-state', ceiling.address, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions-with-state`, {}))
+    return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, writeStateCeiling, startRssMb, peakRssMb: overall.stop() }
   } finally {
     overall.stop()
     await Promise.all([service.stop(), ceiling.stop()])
@@ -427,6 +430,10 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   loadRow('caseload of one coordinator (30 families) vs ceiling (b)', r.caseload, r.caseloadCeiling, '≥ 1.0×, p99 ≤ 60 ms', cr >= 1.0 && r.caseload.p99 <= 60)
   const wr = ratio(r.write, r.writeCeiling)
   loadRow('POST session with 4 ratings, families round-robin vs ceiling (c)', r.write, r.writeCeiling, '≥ 0.5×, p99 ≤ 60 ms', wr >= 0.5 && r.write.p99 <= 60)
+  rows.push([
+    'the same POST vs ceiling (c) + family lock, members, ratings read and state upsert', fmt(r.write.rps), fmt(r.write.p50), fmt(r.write.p99),
+    failuresCell(r.writeStateCeiling.failures, r.writeStateCeiling.firstFailure), fmt(r.writeStateCeiling.rps), fmt(ratio(r.write, r.writeStateCeiling), 2), 'for comparison', '–',
+  ])
   const rep = r.report
   rows.push([
     `outcome report, ${families} families: median / max of ${REPORT_RUNS} warm (cold ${fmt(rep.cold)} ms); peak RSS ${fmt(rep.peakRssMb)} MB`,
@@ -444,7 +451,7 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   console.log(`\nThe errors column counts the service's and the ceiling's together. Report row: p50 = median, p99 = max. ` +
     `Service RSS: ${fmt(r.startRssMb)} MB after start-up, ${fmt(rep.rssBeforeMb)} MB before the report, peak ${fmt(r.peakRssMb)} MB over the whole run. ` +
     `Seeding took ${ms(seed.timings.total)} s.`)
-  console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}`)
+  console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}, (c) + state ${fmt(r.writeStateCeiling.p50)}/${fmt(r.writeStateCeiling.p99)}`)
   if (r.recompute.counts) console.log(`recompute-bands answered ${r.recompute.counts}`)
 }
 
@@ -525,6 +532,7 @@ async function main() {
       ['report', big.report],
       ['POST session (service)', big.write],
       ['POST session (ceiling c)', big.writeCeiling],
+      ['POST session (ceiling c + state)', big.writeStateCeiling],
       ['recompute-bands (small)', scale?.recompute.failure && { failures: 1, firstFailure: scale.recompute.failure }],
       ['progress (small)', scale?.progress],
       ['caseload (small)', scale?.caseload],
