@@ -11,27 +11,31 @@ import type { IsoDate } from '../contracts/common.js'
  *
  * 1. Whole months [ours]. The period is widened to whole calendar months, so `from` and `to` a day
  *    apart in the same month ask the same question; date windows differ by whole months only.
- * 2. Threshold [ours, as before]: a cell of fewer than `minPersons` persons is hidden.
- * 3. Differencing [practice]: a cell is hidden when a broader question the same caller can ask —
- *    without the age group, without the coordinator, over a longer run of whole months, or any
- *    mix of these — counts between 1 and `minPersons` − 1 persons more. The pair would give
- *    those persons back by subtraction.
+ * 2. Threshold [practice; the value 5 is ours]: a cell of fewer than `minPersons` persons is
+ *    hidden (the minimum frequency rule).
+ * 3. Differencing [practice; which questions count as neighbours is ours]: a cell is hidden when
+ *    a broader question the same caller can ask — without the age group, without the
+ *    coordinator, over a longer run of whole months, or any mix of these — counts between 1 and
+ *    `minPersons` − 1 persons more. The pair would give those persons back by subtraction.
  * 4. Complementary suppression [practice], in both directions of the table age group ×
  *    coordinator of the period, margins included: along any line whose total is shown, the hidden
  *    cells hold no one, or at least `minPersons` persons in at least two non-empty cells (one
  *    hidden cell next to a shown total is that total minus the shown cells). Otherwise the
  *    smallest shown cell of the line is hidden as well, or the total when none is left.
- * 5. Consistency [ours]: every answer is read off the same table, so `?ageGroup=g` is the `g` cell of
- *    the answer without it and a coordinator's answer is that coordinator's row of the table;
+ * 5. Consistency [ours]: every answer is read off the same table, so `?ageGroup=g` is the `g` cell
+ *    of the answer without it and a coordinator's answer is that coordinator's row of the table;
  *    whether a cell is shown never depends on how the question was put.
  *
- * Sources: primary and secondary (complementary) cell suppression of frequency tables, and the
- * disclosure by differencing of linked and nested tables, as in Hundepool et al., Statistical
- * Disclosure Control (Wiley 2012, doi:10.1002/9781118348239; its ESSnet handbook edition at
- * sdctools.github.io/HandbookSDC) and Statistics Norway's small-count suppression in its
- * GaussSuppression package (SuppressSmallCounts: primary suppression of small frequencies and
- * secondary suppression across all linked cells, margins included). Rules 3 and 4 are a simple,
- * conservative form of that practice for one small table, not its optimisation.
+ * Sources [published]: primary and secondary (complementary) suppression of frequency tables, and
+ * disclosure by differencing between linked tables and nested classifications, in Hundepool et
+ * al., Statistical Disclosure Control (Wiley 2012, doi:10.1002/9781118348239; the ESSnet handbook,
+ * sdctools.github.io/HandbookSDC). Statistics Norway's practice is its GaussSuppression package
+ * (Langsrud 2024, doi:10.1007/978-3-031-69651-0_6): SuppressSmallCounts suppresses small
+ * frequencies and then, by Gaussian elimination over every linked cell and margin, whatever would
+ * give them back; it also treats disclosive differences between cells (KDisclosurePrimary) and
+ * tables released over time (IncrementalTimeSuppression). Rules 3 and 4 are a simple form of
+ * that practice for one small table, not its optimisation: they may hide more than an exact audit
+ * needs, and they check pairs of answers and the lines of one table, not every combination.
  *
  * What is guaranteed: two shown cells of which one contains the other differ by 0 or at least
  * `minPersons` persons, and along every line of the table whose total is shown, total minus the
