@@ -17,7 +17,9 @@ export const $OutcomeCell = z.object({
   deterioratedPct: z.number().nullable(),
   dropoutPct: z.number().nullable(),
   effectSize: z.number().nullable(),
-  suppressed: z.boolean().describe('fewer than 5 persons: every number is null so no one can be recognised'),
+  suppressed: z
+    .boolean()
+    .describe('fewer than 5 persons, or a neighbouring answer would give fewer than 5 persons away by subtraction: every number is null so no one can be recognised'),
 })
 
 export const $OutcomeReport = z.object({
@@ -29,8 +31,8 @@ export const $OutcomeReport = z.object({
 export type OutcomeReport = z.infer<typeof $OutcomeReport>
 
 export const $OutcomeReportQuery = z.strictObject({
-  from: $IsoDate.optional().describe('default: 12 months before `to`'),
-  to: $IsoDate.optional().describe('default: today in the municipality'),
+  from: $IsoDate.optional().describe("default: the twelve calendar months ending with `to`'s month; widened to the first of its month"),
+  to: $IsoDate.optional().describe('default: today in the municipality; widened to the last day of its month'),
   coordinatorId: $Id.optional(),
   ageGroup: $ReportAgeGroup.optional(),
 })

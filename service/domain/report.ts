@@ -5,20 +5,22 @@ import type { BandModelOf } from './band-models.js'
 import { ageGroupOf, cutoffFor, instrumentByCode, isPsychometricAlliance, type InstrumentDef } from './instruments.js'
 import { PRIMARY_OUTCOME_INSTRUMENTS, primarySeriesOf } from './primary-series.js'
 import { comparePointOrder, latestPoint, type SeriesFacts, type SeriesPoint } from './series.js'
+import { hiddenCells, MIN_CELL_PERSONS, monthOf, reportPeriod } from './report-disclosure.js'
+
+export { complementarySuppression, defaultFrom, MIN_CELL_PERSONS, reportPeriod } from './report-disclosure.js'
 
 /**
  * The aggregate outcome report (domain.md "Aggregate outcome report"). Each person counts once,
  * by their primary series; scores and score means are tenths; percentages are 0–100 unrounded.
+ * Which cells are shown is decided in report-disclosure.ts.
  */
 
 export type ReportAgeGroup = Exclude<AgeGroup, 'young-child'>
 export const REPORT_AGE_GROUPS: readonly ReportAgeGroup[] = ['child', 'adolescent', 'adult']
 
-/** Cells with fewer persons than this are suppressed so that no one can be recognised. */
-export const MIN_CELL_PERSONS = 5
-
 export interface ReportFamily {
   readonly id: string
+  readonly coordinatorId: string
   readonly startedOn: IsoDate
   /** How the family ended; null while it is active. */
   readonly ending: Ending | null
@@ -33,10 +35,16 @@ export interface ReportMember {
 }
 
 export interface OutcomeReportInput {
-  /** The period, inclusive: a primary series belongs to it when its latest point lies in it. */
+  /**
+   * The period, inclusive, widened to whole months: a primary series belongs to it when its
+   * latest point lies in it.
+   */
   readonly from: IsoDate
   readonly to: IsoDate
-  /** The families in scope (municipality, coordinator), with every member who has series. */
+  /**
+   * Every family of the municipality, with every member who has series: what the caller could
+   * ask about, which the suppression rules weigh each answer against.
+   */
   readonly families: readonly ReportFamily[]
   readonly members: readonly ReportMember[]
   /** Every instrument the series use, with the thresholds in force. */
@@ -45,6 +53,8 @@ export interface OutcomeReportInput {
   readonly bandModelOf: BandModelOf
   /** Report one age group only (`?ageGroup=`); `all` then covers that group. */
   readonly ageGroup?: ReportAgeGroup
+  /** Report one coordinator's families only (`?coordinatorId=`). */
+  readonly coordinatorId?: string
 }
 
 export interface OutcomeCell {
@@ -85,6 +95,7 @@ export interface ReportPerson extends Omit<PrimaryOutcome, 'primary'> {
 
 /** What the report needs of a family besides its persons. */
 export interface ReportFamilyOutcome {
+  readonly coordinatorId: string
   /** How the family ended; null while it is active. */
   readonly ending: Ending | null
   /** Any member's primary series unsuccessful (`isUnsuccessful`), whatever age group or period. */
@@ -93,7 +104,8 @@ export interface ReportFamilyOutcome {
 
 export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
   const familiesById = new Map(input.families.map((family) => [family.id, family]))
-  const inPeriod = periodOf(input)
+  const period = reportPeriod(input)
+  const inPeriod = periodOf(period)
 
   const persons: ReportPerson[] = []
   const leftBehind = new Set<string>()
@@ -110,11 +122,13 @@ export function outcomeReport(input: OutcomeReportInput): OutcomeReport {
     persons.push({ ...figures, memberId: member.id, familyId: member.familyId, collateralRaters: collateralRatersOf(member.series.map(seriesEnd), inPeriod) })
   }
   return aggregateOutcomes({
-    from: input.from,
-    to: input.to,
+    ...period,
     ageGroup: input.ageGroup,
+    coordinatorId: input.coordinatorId,
     persons,
-    families: new Map(input.families.map((family) => [family.id, { ending: family.ending, leftBehind: leftBehind.has(family.id) }])),
+    families: new Map(
+      input.families.map((family) => [family.id, { coordinatorId: family.coordinatorId, ending: family.ending, leftBehind: leftBehind.has(family.id) }]),
+    ),
   })
 }
 
@@ -129,49 +143,50 @@ export function periodOf({ from, to }: { readonly from: IsoDate; readonly to: Is
 
 /**
  * The report from each person's figures (as computed by `primaryOutcomeOf`, or read from the
- * stored state computed by it) and each family's ending and left-behind mark. Persons whose
- * primary series ends outside the period are not counted, so a caller may leave them out.
+ * stored state computed by it) and each family's coordinator, ending and left-behind mark.
+ * `persons` and `families` are the whole municipality, whatever the period: the suppression rules
+ * weigh each cell against the broader questions the same caller could ask. The period is widened
+ * to whole months; `collateralRaters` must have been counted over that widened period.
  */
 export function aggregateOutcomes(input: {
   readonly from: IsoDate
   readonly to: IsoDate
   readonly ageGroup?: ReportAgeGroup
+  readonly coordinatorId?: string
   readonly persons: readonly ReportPerson[]
   readonly families: ReadonlyMap<string, ReportFamilyOutcome>
 }): OutcomeReport {
-  const inPeriod = periodOf(input)
+  const period = reportPeriod(input)
+  const inPeriod = periodOf(period)
+  const coordinatorOf = (person: ReportPerson) => {
+    const family = input.families.get(person.familyId)
+    if (!family) throw new Error(`Person ${person.memberId} belongs to a family that is not in the report input`)
+    return family.coordinatorId
+  }
   // Sums of floating-point numbers depend on their order: persons are taken in one order
   // whatever order they come in, so the report is the same to the last digit from any source.
-  const counted = [...input.persons].sort(comparePersons).filter(
-    (person): person is ReportPerson & { ageGroup: ReportAgeGroup } =>
-      inPeriod(person.latestOn) && isReportAgeGroup(person.ageGroup) && (input.ageGroup === undefined || person.ageGroup === input.ageGroup),
+  const reported = [...input.persons].sort(comparePersons).filter(
+    (person): person is ReportPerson & { ageGroup: ReportAgeGroup } => isReportAgeGroup(person.ageGroup),
   )
-  const persons = new Map<ReportAgeGroup, typeof counted>()
-  for (const ageGroup of REPORT_AGE_GROUPS) {
-    if (input.ageGroup === undefined || ageGroup === input.ageGroup) persons.set(ageGroup, counted.filter((person) => person.ageGroup === ageGroup))
-  }
-  const hidden = complementarySuppression(new Map([...persons].map(([group, list]) => [group, list.length])))
-  const groups = [...persons].map(
-    ([ageGroup, list]): OutcomeGroup => ({ ageGroup, ...(hidden.has(ageGroup) ? SUPPRESSED : cell(list, input.families)) }),
+  const hidden = hiddenCells({
+    groups: REPORT_AGE_GROUPS,
+    persons: reported.map((person) => ({ month: monthOf(person.latestOn), ageGroup: person.ageGroup, coordinatorId: coordinatorOf(person) })),
+    from: monthOf(period.from),
+    to: monthOf(period.to),
+    coordinatorId: input.coordinatorId,
+  })
+  const counted = reported.filter(
+    (person) => inPeriod(person.latestOn) && (input.coordinatorId === undefined || coordinatorOf(person) === input.coordinatorId),
   )
-  return { from: input.from, to: input.to, groups, all: cell(counted, input.families) }
-}
-
-/**
- * The age groups to suppress. A group under MIN_CELL_PERSONS is suppressed; and since `all` is
- * shown, `all` minus the shown groups would give the suppressed ones back. So while the hidden
- * groups hold between 1 and MIN_CELL_PERSONS − 1 persons together, the smallest shown group is
- * suppressed too (complementary suppression), until what can be worked out covers at least
- * MIN_CELL_PERSONS persons or every group is hidden.
- */
-export function complementarySuppression(sizes: ReadonlyMap<ReportAgeGroup, number>): Set<ReportAgeGroup> {
-  const hidden = new Set([...sizes].filter(([, n]) => n < MIN_CELL_PERSONS).map(([group]) => group))
-  const hiddenPersons = () => [...hidden].reduce((sum, group) => sum + (sizes.get(group) ?? 0), 0)
-  while (hidden.size < sizes.size && hiddenPersons() > 0 && hiddenPersons() < MIN_CELL_PERSONS) {
-    const [smallest] = [...sizes].filter(([group]) => !hidden.has(group)).sort((a, b) => a[1] - b[1])
-    hidden.add(smallest[0])
+  const groupCell = (ageGroup: ReportAgeGroup) =>
+    hidden.groups.has(ageGroup) ? { ...SUPPRESSED } : cell(counted.filter((person) => person.ageGroup === ageGroup), input.families)
+  // One age group is that group's cell of the answer without `ageGroup` (rule 5 of report-disclosure.ts).
+  if (input.ageGroup !== undefined) {
+    const only = groupCell(input.ageGroup)
+    return { ...period, groups: [{ ageGroup: input.ageGroup, ...only }], all: only }
   }
-  return hidden
+  const groups = REPORT_AGE_GROUPS.map((ageGroup): OutcomeGroup => ({ ageGroup, ...groupCell(ageGroup) }))
+  return { ...period, groups, all: hidden.all ? { ...SUPPRESSED } : cell(counted, input.families) }
 }
 
 function isReportAgeGroup(ageGroup: AgeGroup | null): ageGroup is ReportAgeGroup {

@@ -261,28 +261,23 @@ export async function activeFamilyStates(trx: Trx, coordinatorId: string | undef
  * in the period (with their collateral raters in it) and their families' endings. Filtering by
  * period here only leaves out persons the domain would not count.
  */
-export async function reportInputs(trx: Trx, scope: { from: IsoDate; to: IsoDate; coordinatorId?: string }) {
-  const ofCoordinator = (coordinatorId: string) => trx.selectFrom('family_state').select('family_id').where('coordinator_id', '=', coordinatorId)
-  let primary = trx
+export async function reportInputs(trx: Trx, period: { from: IsoDate; to: IsoDate }) {
+  // Every primary series of the municipality, whatever its period or coordinator: the report
+  // weighs each answer against the broader questions the caller could ask.
+  const primary = trx
     .selectFrom('series_state as s')
     .innerJoin('family_state as f', (j) => j.onRef('f.municipality_id', '=', 's.municipality_id').onRef('f.family_id', '=', 's.family_id'))
-    .select(['s.family_id', 's.member_id', 's.age_group_at_intake', 's.intake', 's.latest', 's.latest_on', 's.points', 's.days_in_service', 's.first_alliance', 's.cutoff', 's.status', 'f.ending', 'f.left_behind'])
+    .select(['s.family_id', 's.member_id', 's.age_group_at_intake', 's.intake', 's.latest', 's.latest_on', 's.points', 's.days_in_service', 's.first_alliance', 's.cutoff', 's.status', 'f.coordinator_id', 'f.ending', 'f.left_behind'])
     .where('s.is_primary', '=', true)
-    .where('s.latest_on', '>=', scope.from)
-    .where('s.latest_on', '<=', scope.to)
-  let collateral = trx
+  const collateral = trx
     .selectFrom('series_state')
     .select(['member_id', 'instrument_code', 'rater', 'rater_member_id', 'latest_on'])
     .where('rater', '<>', 'self')
-    .where('latest_on', '>=', scope.from)
-    .where('latest_on', '<=', scope.to)
-  if (scope.coordinatorId) {
-    primary = primary.where('s.family_id', 'in', ofCoordinator(scope.coordinatorId))
-    collateral = collateral.where('family_id', 'in', ofCoordinator(scope.coordinatorId))
-  }
+    .where('latest_on', '>=', period.from)
+    .where('latest_on', '<=', period.to)
   const [primaryRows, collateralRows] = await Promise.all([primary.execute(), collateral.execute()])
   const collateralOf = groupBy(collateralRows, (r) => r.member_id)
-  const inPeriod = periodOf(scope)
+  const inPeriod = periodOf(period)
   const persons: ReportPerson[] = primaryRows.map((r) => ({
     memberId: r.member_id,
     familyId: r.family_id,
@@ -300,6 +295,6 @@ export async function reportInputs(trx: Trx, scope: { from: IsoDate; to: IsoDate
       inPeriod,
     ),
   }))
-  const families = new Map<string, ReportFamilyOutcome>(primaryRows.map((r) => [r.family_id, { ending: r.ending as Ending | null, leftBehind: r.left_behind }]))
+  const families = new Map<string, ReportFamilyOutcome>(primaryRows.map((r) => [r.family_id, { coordinatorId: r.coordinator_id, ending: r.ending as Ending | null, leftBehind: r.left_behind }]))
   return { persons, families }
 }

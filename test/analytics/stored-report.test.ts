@@ -25,19 +25,19 @@ type Query = { from: string; to: string; coordinatorId?: string; ageGroup?: 'chi
 async function fromRawRows(ctx: TestApp, municipalityId: string, q: Query) {
   return inMunicipality(ctx.db, municipalityId, async (trx) => {
     const context = await progressContext(trx)
-    let families = trx.selectFrom('families').selectAll().where('municipality_id', '=', municipalityId).where('synthetic', '=', false)
-    if (q.coordinatorId) families = families.where('coordinator_id', '=', q.coordinatorId)
-    const rows = await families.execute()
+    // Every family of the municipality: the report weighs a coordinator's answer against the rest.
+    const rows = await trx.selectFrom('families').selectAll().where('municipality_id', '=', municipalityId).where('synthetic', '=', false).execute()
     const facts = await loadFamilyFacts(trx, rows.map((f) => f.family_id))
     const seriesByMember = groupBy(buildSeries(facts.ratings.map((r) => r.fact)), (s) => s.memberId)
     const report = outcomeReport({
       from: q.from,
       to: q.to,
-      families: rows.map((f) => ({ id: f.family_id, startedOn: f.started_on, ending: f.ending })),
+      families: rows.map((f) => ({ id: f.family_id, coordinatorId: f.coordinator_id, startedOn: f.started_on, ending: f.ending })),
       members: facts.members.map((m) => ({ id: m.member_id, familyId: m.family_id, birthDate: m.birth_date, series: seriesByMember.get(m.member_id) ?? [] })),
       instruments: context.instruments,
       bandModelOf: await loadBandModels(trx, seriesIntakes(facts), context.instruments, context.settings.expectedBandMinSeries),
       ageGroup: q.ageGroup,
+      coordinatorId: q.coordinatorId,
     })
     const points = <C extends { meanIntakeOutcome: number | null; meanIntakeAlliance: number | null }>(c: C) => ({
       ...c,

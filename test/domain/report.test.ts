@@ -16,6 +16,7 @@ const series = (totals: readonly number[], options: RatingsOptions = {}): Series
 const ADULT = '1980-06-01'
 const ADOLESCENT = '2010-01-01' // 15 in 2025
 const CHILD = '2016-01-01' // 9 in 2025
+const COORDINATOR = uuid(9)
 
 function member(familyId: string, birthDate: string, ...memberSeries: SeriesFacts[]): ReportMember {
   const id = nextId()
@@ -31,7 +32,7 @@ function report(
   return outcomeReport({
     from: '2025-01-01',
     to: '2025-12-31',
-    families: familyIds.map((id) => ({ id, startedOn: '2025-03-01', ending: endings[id] ?? null })),
+    families: familyIds.map((id) => ({ id, coordinatorId: COORDINATOR, startedOn: '2025-03-01', ending: endings[id] ?? null })),
     members,
     instruments: DEFAULT_INSTRUMENTS,
     bandModelOf: bandModelsFromReference([], 30),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { $OutcomeReport, $OutcomeReportQuery, type OutcomeReport } from '../../contracts/reports.js'
-import { aggregateOutcomes, type OutcomeCell } from '../../domain/report.js'
+import { aggregateOutcomes, defaultFrom, reportPeriod, type OutcomeCell } from '../../domain/report.js'
 import { audit } from '../../plugins/audit.js'
 import { ruleBroken } from '../../plugins/problems.js'
 import { reportInputs } from '../../state/repository.js'
@@ -12,13 +12,6 @@ import { toPointsOrNull } from '../score-units.js'
 /** Score means are in tenths inside the domain. */
 function cellToPoints<C extends OutcomeCell>(c: C): C {
   return { ...c, meanIntakeOutcome: toPointsOrNull(c.meanIntakeOutcome), meanIntakeAlliance: toPointsOrNull(c.meanIntakeAlliance) }
-}
-
-function yearBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCFullYear(d.getUTCFullYear() - 1)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
 }
 
 export default async function reportRoutes(app: FastifyInstance) {
@@ -32,9 +25,12 @@ export default async function reportRoutes(app: FastifyInstance) {
     handler: (request) =>
       app.tenant(request, async (trx): Promise<OutcomeReport> => {
         const to = request.query.to ?? (await municipalityToday(trx))
-        const from = request.query.from ?? yearBefore(to)
+        const from = request.query.from ?? defaultFrom(to)
         if (from > to) throw ruleBroken([{ path: '/from', message: `from (${from}) is after to (${to})` }])
-        const report = aggregateOutcomes({ from, to, ageGroup: request.query.ageGroup, ...(await reportInputs(trx, { from, to, coordinatorId: request.query.coordinatorId })) })
+        // Every person of the municipality: each answer is weighed against the broader ones.
+        const period = reportPeriod({ from, to })
+        const { coordinatorId, ageGroup } = request.query
+        const report = aggregateOutcomes({ ...period, ageGroup, coordinatorId, ...(await reportInputs(trx, period)) })
         await audit(trx, request, 'report.read', null, 'reports/outcomes')
         return { from: report.from, to: report.to, groups: report.groups.map(cellToPoints), all: cellToPoints(report.all) }
       }),
