@@ -16,6 +16,13 @@ export interface CalendarDate {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
+/**
+ * The dates the service takes: those with a four-digit year of the common era. There is no
+ * year 0000 (1 BC precedes AD 1, and PostgreSQL refuses it), and a later year needs five digits.
+ */
+export const FIRST_DATE = '0001-01-01'
+export const LAST_DATE = '9999-12-31'
+
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 }
@@ -32,10 +39,25 @@ export function parseIsoDate(date: IsoDate): CalendarDate {
   const year = Number(match[1])
   const month = Number(match[2])
   const day = Number(match[3])
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new RangeError(`Not a calendar date: ${date}`)
   }
   return { year, month, day }
+}
+
+const formatIsoDate = ({ year, month, day }: CalendarDate): IsoDate =>
+  `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+
+/**
+ * The first day of the twelve months that end on `date`: the day after the same date a year
+ * earlier (29 February counts from 28 February), never before FIRST_DATE.
+ */
+export function twelveMonthsEndingOn(date: IsoDate): IsoDate {
+  const { year, month, day } = parseIsoDate(date)
+  if (year === 1) return FIRST_DATE
+  const earlier = { year: year - 1, month, day: Math.min(day, daysInMonth(year - 1, month)) }
+  if (earlier.day < daysInMonth(earlier.year, month)) return formatIsoDate({ ...earlier, day: earlier.day + 1 })
+  return formatIsoDate(month === 12 ? { year, month: 1, day: 1 } : { year: earlier.year, month: month + 1, day: 1 })
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { $OutcomeReport, $OutcomeReportQuery, type OutcomeReport } from '../../contracts/reports.js'
+import { twelveMonthsEndingOn } from '../../domain/calendar.js'
 import { aggregateOutcomes, type OutcomeCell } from '../../domain/report.js'
 import { audit } from '../../plugins/audit.js'
 import { ruleBroken } from '../../plugins/problems.js'
@@ -14,13 +15,6 @@ function cellToPoints<C extends OutcomeCell>(c: C): C {
   return { ...c, meanIntakeOutcome: toPointsOrNull(c.meanIntakeOutcome), meanIntakeAlliance: toPointsOrNull(c.meanIntakeAlliance) }
 }
 
-function yearBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCFullYear(d.getUTCFullYear() - 1)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
-}
-
 export default async function reportRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/reports/outcomes', {
     schema: {
@@ -32,7 +26,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     handler: (request) =>
       app.tenant(request, async (trx): Promise<OutcomeReport> => {
         const to = request.query.to ?? (await municipalityToday(trx))
-        const from = request.query.from ?? yearBefore(to)
+        const from = request.query.from ?? twelveMonthsEndingOn(to)
         if (from > to) throw ruleBroken([{ path: '/from', message: `from (${from}) is after to (${to})` }])
         const report = aggregateOutcomes({ from, to, ageGroup: request.query.ageGroup, ...(await reportInputs(trx, { from, to, coordinatorId: request.query.coordinatorId })) })
         await audit(trx, request, 'report.read', null, 'reports/outcomes')
