@@ -44,8 +44,11 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', detai
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
 
-/** Longer paths are never a route of the API (ids are 36 characters) and are not repeated back. */
-const MAX_ECHOED_PATH = 256
+/**
+ * Longer paths are never a route of the service (the longest, with two ids, has 94 characters)
+ * and are not repeated back, in answers or logs.
+ */
+export const MAX_ECHOED_PATH = 128
 
 /** The request's path, or, for a path too long to repeat, the request's id (also in the logs). */
 export function instanceOf(request: FastifyRequest): string {

@@ -46,7 +46,7 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
     title: TITLES[type],
     status,
     detail,
-    // No request was read, so no path to name: the occurrence gets an id of its own.
+    // The request could not be read (or not to its end): the occurrence gets an id of its own.
     instance: `urn:uuid:${randomUUID()}`,
     errors: [{ path: '', message: detail }],
   })

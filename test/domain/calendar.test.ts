@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { ageOn, daysBetween, parseIsoDate } from '../../service/domain/calendar.js'
+import { ageOn, daysBetween, FIRST_DATE, LAST_DATE, parseIsoDate, twelveMonthsEndingOn } from '../../service/domain/calendar.js'
 import { addDays } from './fixtures/ratings.js'
 
 t.test('ageOn counts whole years and changes on the birthday itself', async (t) => {
@@ -64,8 +64,52 @@ t.test('parseIsoDate refuses what is not a calendar date', async (t) => {
     '14.03.2026',
     '2026-03-14T00:00:00Z',
     '',
+    '0000-01-01',
+    '0000-02-29',
+    '10000-01-01',
+    '-0001-01-01',
   ]) {
     t.throws(() => parseIsoDate(bad), RangeError, bad)
   }
   t.same(parseIsoDate('2024-02-29'), { year: 2024, month: 2, day: 29 })
+})
+
+t.test('dates run from 0001-01-01 to 9999-12-31: there is no year 0000', async (t) => {
+  t.same(parseIsoDate(FIRST_DATE), { year: 1, month: 1, day: 1 })
+  t.same(parseIsoDate(LAST_DATE), { year: 9999, month: 12, day: 31 })
+  t.equal(daysBetween(FIRST_DATE, '0001-12-31'), 364)
+})
+
+const isDate = (d: string) => {
+  try {
+    parseIsoDate(d)
+    return true
+  } catch {
+    return false
+  }
+}
+
+t.test('twelveMonthsEndingOn starts the day after the same date a year earlier, never before the first date', async (t) => {
+  t.equal(twelveMonthsEndingOn('2026-03-14'), '2025-03-15')
+  t.equal(twelveMonthsEndingOn('2025-12-31'), '2025-01-01')
+  t.equal(twelveMonthsEndingOn('2025-01-31'), '2024-02-01')
+  t.equal(twelveMonthsEndingOn('2025-02-28'), '2024-02-29', 'the leap day is in the twelve months')
+  t.equal(twelveMonthsEndingOn('2024-02-29'), '2023-03-01', 'from a leap day, counted from 28 February')
+  t.equal(twelveMonthsEndingOn('2025-03-01'), '2024-03-02')
+  t.equal(twelveMonthsEndingOn('9999-12-31'), '9999-01-01')
+  t.equal(twelveMonthsEndingOn('0002-01-01'), '0001-01-02')
+  t.equal(twelveMonthsEndingOn('0001-12-31'), FIRST_DATE)
+  t.equal(twelveMonthsEndingOn('0001-06-15'), FIRST_DATE, 'year 0000 does not exist, so the period starts on the first date')
+  fc.assert(
+    fc.property(fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2200, 0, 1)), noInvalidDate: true }), (date) => {
+      const to = date.toISOString().slice(0, 10)
+      const from = twelveMonthsEndingOn(to)
+      const days = daysBetween(from, to) + 1
+      const leapDays = [Number(from.slice(0, 4)), Number(to.slice(0, 4))]
+        .map((year) => `${year}-02-29`)
+        .filter((d, i, all) => all.indexOf(d) === i && d >= from && d <= to && isDate(d)).length
+      // Twelve months are 365 days, or 366 when they hold a 29 February.
+      return days === 365 + leapDays
+    }),
+  )
 })

@@ -1,8 +1,17 @@
+import fc from 'fast-check'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { Writable } from 'node:stream'
 import t from 'tap'
 import type { Test } from 'tap'
+import { buildApp } from '../../service/app.js'
+import { createMunicipality } from '../../service/cli/municipalities.js'
+import { loadConfig } from '../../service/config.js'
+import { createDb } from '../../service/db/kysely.js'
+import { pg } from '../../service/db/pg-types.js'
 import { daysAgo, testApp, type TestApp } from '../helpers/app.js'
+import { freshDatabase } from '../helpers/database.js'
+import { MAX_JSON_DEPTH, scanJson } from '../../service/plugins/json-body.js'
 import { assertProblem, countRows, createCoordinator, createFamily, createSession, ors } from '../helpers/fixtures.js'
 
 /**
@@ -31,6 +40,30 @@ function rawJson(app: TestApp, method: string, url: string, payload: string | Bu
     headers: { authorization: `Bearer ${app.municipality.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `raw-${Math.random()}` },
   })
 }
+
+/** How many arrays and objects nest in a (small) value; a scalar is 0. */
+function depthOf(value: unknown): number {
+  if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(depthOf))
+  if (value !== null && typeof value === 'object') return 1 + Math.max(0, ...Object.values(value).map(depthOf))
+  return 0
+}
+
+t.test('the body scan measures nesting as JSON.parse reads it, whatever the strings hold', async () => {
+  // Strings full of brackets, quotes and backslashes, as values and as names.
+  const tricky = fc.stringMatching(/^[[\]{}"\\,:a]{0,12}$/)
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.constant(null), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(tricky, tie('node'), { maxKeys: 3 })),
+  })).node
+  fc.assert(
+    fc.property(value, fc.integer({ min: 0, max: 40 }), (inner, wrap) => {
+      const text = '['.repeat(wrap) + JSON.stringify(inner) + ']'.repeat(wrap)
+      const depth = depthOf(JSON.parse(text))
+      const scan = scanJson(text)
+      return (scan.tooDeep !== null) === depth > MAX_JSON_DEPTH && scan.numbers.length === 0
+    }),
+    { numRuns: 500 },
+  )
+})
 
 t.test('nesting deeper than 32 levels is a 400 naming the rule, without exhausting the stack', async (t) => {
   const app = await testApp(t)
@@ -295,21 +328,23 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
   const post = `POST /v1/coordinators HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\n`
   const coordinator = '{"externalRef":"C-raw","displayName":"Kari"}'
 
+  // Each case carries the marker, which the answer must not repeat.
+  const marker = 'Hemmelig'
   const cases: [string, string | Buffer, number, RegExp][] = [
-    ['not HTTP at all', 'HELLO THERE\r\n\r\n', 400, /well-formed HTTP/],
-    ['a Content-Length that is not a number', `${post}Content-Length: abc\r\n\r\n${coordinator}`, 400, /well-formed HTTP/],
-    ['Content-Length beside Transfer-Encoding', `${post}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, /well-formed HTTP/],
-    ['a chunk size that is not hexadecimal', `${post}Transfer-Encoding: chunked\r\n\r\nZZ\r\n${coordinator}\r\n0\r\n\r\n`, 400, /well-formed HTTP/],
-    ['a header without a colon', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n`, 400, /well-formed HTTP/],
-    ['a control character in a header', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-A: a\u0001b\r\n\r\n`, 400, /well-formed HTTP/],
-    ['headers over 16 KB', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, /headers are larger/],
-    ['many headers over 16 KB', `${post}${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'b'.repeat(50)}\r\n`).join('')}Content-Length: ${coordinator.length}\r\n\r\n${coordinator}`, 431, /headers are larger/],
+    ['not HTTP at all', `${marker} THERE\r\n\r\n`, 400, /well-formed HTTP/],
+    ['a Content-Length that is not a number', `${post}Content-Length: ${marker}\r\n\r\n${coordinator}`, 400, /well-formed HTTP/],
+    ['Content-Length beside Transfer-Encoding', `${post}X-M: ${marker}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, /well-formed HTTP/],
+    ['a chunk size that is not hexadecimal', `${post}Transfer-Encoding: chunked\r\n\r\n${marker}\r\n${coordinator}\r\n0\r\n\r\n`, 400, /well-formed HTTP/],
+    ['a header without a colon', `GET /health/live HTTP/1.1\r\nHost: localhost\r\n${marker} without a colon\r\n\r\n`, 400, /well-formed HTTP/],
+    ['a control character in a header', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-A: ${marker}\u0001b\r\n\r\n`, 400, /well-formed HTTP/],
+    ['headers over 16 KB', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: ${marker.repeat(2500)}\r\n\r\n`, 431, /headers are larger/],
+    ['many headers over 16 KB', `${post}${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${marker.repeat(6)}\r\n`).join('')}Content-Length: ${coordinator.length}\r\n\r\n${coordinator}`, 431, /headers are larger/],
   ]
   for (const [what, bytes, status, mentions] of cases) {
     const answer = await exchange(port, (socket) => socket.write(bytes))
     t.test(what, async (t) => {
       const body = assertRawProblem(t, answer, status, mentions)
-      t.notMatch(answer.body, /a{100}|b{50}|HELLO|abc|ZZ|colon/, 'nothing sent is repeated back')
+      t.notMatch(answer.body, marker, 'nothing sent is repeated back')
       t.equal(body.status, status)
     })
   }
@@ -332,4 +367,47 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
   t.equal(fine.status, 200, 'the server still answers well-formed requests')
   const created = await exchange(port, (socket) => socket.write(`${post}Content-Length: ${coordinator.length}\r\nConnection: close\r\n\r\n${coordinator}`))
   t.equal(created.status, 201, `a well-formed write over the same path is taken: ${created.body.slice(0, 200)}`)
+})
+
+t.test('hostile input is not repeated in the logs', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    },
+  })
+  const database = await freshDatabase()
+  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}` }), connectionString: database.connectionString, logger: { level: 'trace', stream } })
+  const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 })
+  pool.on('error', () => {})
+  t.teardown(async () => {
+    await app.close()
+    await pool.end()
+    await database.close()
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const { apiKey } = await createMunicipality(createDb(pool), { name: 'Loggkommune' })
+  const marker = 'Hemmelig-Nordmann'
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': 'log-1' }
+
+  const answers = [
+    await exchange(port, (s) => s.write(`GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: ${marker.repeat(2000)}\r\n\r\n`)),
+    await exchange(port, (s) => s.write(`${marker} / HTTP/1.1\r\n\r\n`)),
+    await exchange(port, (s) => s.write(`GET /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${marker}\r\n\r\n`)),
+  ]
+  t.same(answers.map((a) => a.status), [431, 400, 400])
+  const injected = [
+    await app.inject({ method: 'GET', url: `/v1/families/${marker.repeat(10)}`, headers }),
+    await app.inject({ method: 'GET', url: `/v1/${'x'.repeat(300)}${marker}`, headers }),
+    await app.inject({ method: 'POST', url: '/v1/coordinators', headers, payload: `{"externalRef":"${marker}","displayName":${'['.repeat(5000)}${']'.repeat(5000)}}` }),
+    await app.inject({ method: 'POST', url: '/v1/coordinators', headers, payload: `{"externalRef":"${marker}","displayName":"\\ud800"}` }),
+    await app.inject({ method: 'POST', url: '/v1/coordinators', headers, payload: `{"externalRef":"${marker}","displayName":"x","n":1.00000000000000001}` }),
+  ]
+  t.same(injected.map((r) => r.statusCode), [400, 404, 400, 400, 400])
+  t.ok(lines.some((l) => l.includes('HPE_HEADER_OVERFLOW')), 'the header overflow is logged, by its code')
+  t.ok(lines.some((l) => l.includes('"path":"(a path of 183 characters)"')), 'a long path is logged by its length')
+  const leaked = lines.filter((l) => l.includes(marker))
+  t.same(leaked, [], 'no log line repeats what was sent')
 })
