@@ -6,7 +6,9 @@ import database from './plugins/database.js'
 import docs from './plugins/docs.js'
 import cors from './plugins/cors.js'
 import { idempotencyMaintenance } from './plugins/idempotency.js'
-import problems from './plugins/problems.js'
+import jsonBody from './plugins/json-body.js'
+import problems, { MAX_ECHOED_PATH } from './plugins/problems.js'
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/protocol-errors.js'
 import security from './plugins/security.js'
 import textInput from './plugins/text-input.js'
 import tokens from './plugins/tokens.js'
@@ -34,23 +36,34 @@ export interface AppOptions {
   demoMunicipalityId?: string | null
   /** Where the built widget is (default dist/widget). */
   widgetDir?: string
-  /** Pino logger options, or false in tests. */
+  /** Pino logger options over the service's own (level, serializers), or false in tests. */
   logger?: boolean | object
+}
+
+/** A path as logged: a hostile one can be as long as the headers allow, so a long one is not. */
+function loggedPath(url: string): string {
+  const path = url.split('?')[0]
+  return path.length <= MAX_ECHOED_PATH ? path : `(a path of ${path.length} characters)`
 }
 
 /** The whole service as one Fastify instance; it never listens (server.ts does). */
 export async function buildApp({ config, connectionString, logger, demoMunicipalityId, widgetDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? {
+    logger: typeof logger === 'boolean' ? logger : {
       level: config.logLevel,
       // Request logs carry method, path and status: never bodies, headers or query strings
       // (a query such as ?externalRef= can hold a case number).
       serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
       },
+      ...logger,
     },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors before a route runs answer problem+json too (plugins/protocol-errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
@@ -61,6 +74,7 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   // External plugins, then ours, then routes.
   await app.register(problems)
   await app.register(security, { config })
+  await app.register(jsonBody)
   await app.register(textInput)
   await app.register(database, { connectionString, poolSize: config.dbPoolSize })
   await app.register(docs)

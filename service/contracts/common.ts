@@ -1,18 +1,25 @@
 import { z } from 'zod'
 
-/** An ISO calendar date (2026-03-14), kept as a string end to end so no time zone can shift it. */
-export const $IsoDate = z.iso.date()
+/**
+ * An ISO calendar date (2026-03-14), kept as a string end to end so no time zone can shift it.
+ * Only dates that exist: 0001-01-01 to 9999-12-31 (there is no year 0000).
+ */
+export const $IsoDate = z.iso.date().refine((d) => !d.startsWith('0000-'), { message: 'is not a date: there is no year 0000 (dates run from 0001-01-01 to 9999-12-31)' })
 export const $Instant = z.string().describe('ISO 8601 instant, UTC')
 /** Ids are compared as strings in places (token claims): accept any case, keep lower case. */
 export const $Id = z.uuid().toLowerCase()
 
-/** A score as the API carries it: a JSON number with at most one decimal. */
+/**
+ * A score as the API carries it: a JSON number with at most one decimal, stored as whole tenths.
+ * A number is taken when it is exactly the double nearest to some n/10 (what `4.1` parses to);
+ * anything else, such as 4.00000000001, would be stored altered, so it is refused.
+ */
 export const scoreWithin = (max: number) =>
   z
     .number()
     .min(0)
     .max(max)
-    .refine((v) => Math.abs(Math.round(v * 10) - v * 10) < 1e-9, { message: 'must have at most one decimal' })
+    .refine((v) => Math.round(v * 10) / 10 === v, { message: 'must have at most one decimal (a multiple of 0.1)' })
 
 export const $MemberRole = z.enum(['adult', 'child'])
 export const $AgeGroup = z.enum(['young-child', 'child', 'adolescent', 'adult'])

@@ -16,6 +16,13 @@ export interface CalendarDate {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
+/**
+ * The dates the service takes: those with a four-digit year of the common era. There is no
+ * year 0000 (1 BC precedes AD 1, and PostgreSQL refuses it), and a later year needs five digits.
+ */
+export const FIRST_DATE = '0001-01-01'
+export const LAST_DATE = '9999-12-31'
+
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 }
@@ -32,10 +39,30 @@ export function parseIsoDate(date: IsoDate): CalendarDate {
   const year = Number(match[1])
   const month = Number(match[2])
   const day = Number(match[3])
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new RangeError(`Not a calendar date: ${date}`)
   }
   return { year, month, day }
+}
+
+const formatIsoDate = ({ year, month, day }: CalendarDate): IsoDate =>
+  `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+
+/** The last day of the date's month. */
+export function lastDayOfMonth(date: IsoDate): IsoDate {
+  const { year, month } = parseIsoDate(date)
+  return formatIsoDate({ year, month, day: daysInMonth(year, month) })
+}
+
+/**
+ * The first day of the twelve calendar months that end with the date's month, never before
+ * the first date (there is no year 0000).
+ */
+export function firstOfTwelveMonthsEndingWith(date: IsoDate): IsoDate {
+  const { year, month } = parseIsoDate(date)
+  const index = year * 12 + (month - 1) - 11
+  const start = { year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 }
+  return start.year < 1 ? FIRST_DATE : formatIsoDate(start)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { IsoDate } from '../contracts/common.js'
+import { firstOfTwelveMonthsEndingWith, lastDayOfMonth } from './calendar.js'
 
 /**
  * Which cells of the outcome report may be shown (domain.md "Aggregate outcome report").
@@ -56,17 +57,11 @@ export function monthOf(date: IsoDate): Month {
 
 /** The period the report covers: whole calendar months from `from`'s month to `to`'s (rule 1). */
 export function reportPeriod(period: { readonly from: IsoDate; readonly to: IsoDate }): { from: IsoDate; to: IsoDate } {
-  const [year, month] = period.to.split('-').map(Number)
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  return { from: `${monthOf(period.from)}-01`, to: `${monthOf(period.to)}-${String(lastDay).padStart(2, '0')}` }
+  return { from: `${monthOf(period.from)}-01`, to: lastDayOfMonth(period.to) }
 }
 
-/** The default period: the twelve calendar months that end with `to`'s month. */
-export function defaultFrom(to: IsoDate): IsoDate {
-  const [year, month] = to.split('-').map(Number)
-  const first = new Date(Date.UTC(year, month - 1 - 11, 1))
-  return first.toISOString().slice(0, 10)
-}
+/** The default period: the twelve calendar months that end with `to`'s month (from 0001-01 at the earliest). */
+export const defaultFrom = firstOfTwelveMonthsEndingWith
 
 /** What the rules need of a person: where they fall in the table and in time. */
 export interface CountedPerson<G extends string> {

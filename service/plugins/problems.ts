@@ -1,13 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { jsonPointer, MAX_ECHOED_NAME } from './json-pointer.js'
 
 export interface FieldError {
   path: string
   message: string
 }
 
-const TITLES: Record<string, string> = {
+export const TITLES: Record<string, string> = {
   validation: 'The request is not valid',
   unauthorized: 'Authentication is required',
   forbidden: 'Not allowed for this principal',
@@ -43,13 +44,25 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', detai
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
 
+/**
+ * Longer paths are never a route of the service (the longest, with two ids, has 94 characters)
+ * and are not repeated back, in answers or logs.
+ */
+export const MAX_ECHOED_PATH = 128
+
+/** The request's path, or, for a path too long to repeat, the request's id (also in the logs). */
+export function instanceOf(request: FastifyRequest): string {
+  const path = request.url.split('?')[0]
+  return path.length <= MAX_ECHOED_PATH ? path : `urn:uuid:${request.id}`
+}
+
 function body(request: FastifyRequest, status: number, type: ProblemType, detail: string, errors?: FieldError[]): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: `/problems/${type}`,
     title: TITLES[type],
     status,
     detail,
-    instance: request.url.split('?')[0],
+    instance: instanceOf(request),
   }
   if (errors && (status === 400 || status === 422 || errors.length > 0)) out.errors = errors
   return out
@@ -66,7 +79,10 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, type
 
 function pointer(instancePath: string, extra?: string): string {
   const base = instancePath === '/' ? '' : instancePath
-  return extra === undefined ? base : `${base}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`
+  // A segment too long to repeat back ends the pointer at the object that holds it.
+  const long = base.split('/').findIndex((segment) => segment.length > MAX_ECHOED_NAME)
+  if (long > 0) return base.split('/').slice(0, long).join('/')
+  return extra === undefined ? base : `${base}${jsonPointer([extra])}`
 }
 
 const PLACES: Record<string, string> = { body: '', querystring: 'query parameter ', params: 'path parameter ', headers: 'header ' }
@@ -79,7 +95,10 @@ function fieldErrors(err: FastifyError): FieldError[] {
   for (const v of err.validation ?? []) {
     const params = (v.params ?? {}) as { keys?: string[] }
     if (v.keyword === 'unrecognized_keys' && Array.isArray(params.keys)) {
-      for (const key of params.keys) out.push({ path: pointer(v.instancePath, key), message: `${place}unknown field '${key}' is not allowed`.trimStart() })
+      for (const key of params.keys) {
+        const named = key.length <= MAX_ECHOED_NAME ? `'${key}'` : `(a name of ${key.length} characters)`
+        out.push({ path: pointer(v.instancePath, key), message: `${place}unknown field ${named} is not allowed`.trimStart() })
+      }
     } else {
       out.push({ path: pointer(v.instancePath), message: `${place}${v.message ?? 'is not valid'}`.trimStart() })
     }
@@ -145,7 +164,10 @@ async function problems(app: FastifyInstance) {
     return send(reply, request, 500, 'internal', 'Something went wrong on our side; the request was not completed')
   })
 
-  app.setNotFoundHandler((request, reply) => send(reply, request, 404, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}`))
+  app.setNotFoundHandler((request, reply) => {
+    const path = instanceOf(request)
+    return send(reply, request, 404, 'not-found', path.startsWith('/') ? `No route ${request.method} ${path}` : `No route ${request.method} for this path`)
+  })
 }
 
 export default fp(problems, { name: 'problems' })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { ageOn, daysBetween, parseIsoDate } from '../../service/domain/calendar.js'
+import { ageOn, daysBetween, FIRST_DATE, firstOfTwelveMonthsEndingWith, LAST_DATE, lastDayOfMonth, parseIsoDate } from '../../service/domain/calendar.js'
 import { addDays } from './fixtures/ratings.js'
 
 t.test('ageOn counts whole years and changes on the birthday itself', async (t) => {
@@ -64,8 +64,53 @@ t.test('parseIsoDate refuses what is not a calendar date', async (t) => {
     '14.03.2026',
     '2026-03-14T00:00:00Z',
     '',
+    '0000-01-01',
+    '0000-02-29',
+    '10000-01-01',
+    '-0001-01-01',
   ]) {
     t.throws(() => parseIsoDate(bad), RangeError, bad)
   }
   t.same(parseIsoDate('2024-02-29'), { year: 2024, month: 2, day: 29 })
+})
+
+t.test('dates run from 0001-01-01 to 9999-12-31: there is no year 0000', async (t) => {
+  t.same(parseIsoDate(FIRST_DATE), { year: 1, month: 1, day: 1 })
+  t.same(parseIsoDate(LAST_DATE), { year: 9999, month: 12, day: 31 })
+  t.equal(daysBetween(FIRST_DATE, '0001-12-31'), 364)
+})
+
+const isDate = (d: string) => {
+  try {
+    parseIsoDate(d)
+    return true
+  } catch {
+    return false
+  }
+}
+
+t.test('lastDayOfMonth and firstOfTwelveMonthsEndingWith count whole calendar months, never before the first date', async (t) => {
+  t.equal(lastDayOfMonth('2024-02-10'), '2024-02-29')
+  t.equal(lastDayOfMonth('2025-02-01'), '2025-02-28')
+  t.equal(lastDayOfMonth('1900-02-15'), '1900-02-28', 'a century is no leap year')
+  t.equal(lastDayOfMonth('2000-02-15'), '2000-02-29', 'unless divisible by 400')
+  t.equal(lastDayOfMonth('0004-02-01'), '0004-02-29', 'years below 100 are years, not 19xx')
+  t.equal(lastDayOfMonth('9999-12-31'), LAST_DATE)
+  t.equal(firstOfTwelveMonthsEndingWith('2026-03-14'), '2025-04-01')
+  t.equal(firstOfTwelveMonthsEndingWith('2025-12-31'), '2025-01-01')
+  t.equal(firstOfTwelveMonthsEndingWith('2025-01-01'), '2024-02-01')
+  t.equal(firstOfTwelveMonthsEndingWith('9999-12-31'), '9999-01-01')
+  t.equal(firstOfTwelveMonthsEndingWith('0002-01-01'), '0001-02-01')
+  t.equal(firstOfTwelveMonthsEndingWith('0001-12-31'), FIRST_DATE)
+  t.equal(firstOfTwelveMonthsEndingWith('0001-06-15'), FIRST_DATE, 'year 0000 does not exist, so the period starts on the first date')
+  fc.assert(
+    fc.property(fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), (date) => {
+      const to = date.toISOString().slice(0, 10)
+      const from = firstOfTwelveMonthsEndingWith(to)
+      const end = lastDayOfMonth(to)
+      // Twelve whole months (fewer only at the calendar's start): from the 1st to the month's last day.
+      const months = (Number(end.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(end.slice(5, 7)) - Number(from.slice(5, 7)) + 1
+      return from.endsWith('-01') && isDate(from) && isDate(end) && end >= to && (months === 12 || (from === FIRST_DATE && months < 12))
+    }),
+  )
 })
