@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
+import { Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely'
 import type pg from 'pg'
 import type { Database, MunicipalityRow } from './schema.js'
 
@@ -13,11 +13,45 @@ export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
-/** A credential to check again inside the transaction: an API key, by its lookup hash. */
-export interface CredentialCheck {
-  apiKeyHash: string
-  /** The error to throw when the key is revoked or belongs to another municipality now. */
+/**
+ * A credential to check again inside the transaction: an API key found in this process's cache
+ * (by its lookup hash), or an embed token's grants (the API client that minted it, and for a
+ * coordinator token the coordinator), which no cache can vouch for.
+ */
+export type CredentialCheck = (
+  | { kind: 'api-key'; apiKeyHash: string }
+  | {
+      kind: 'embed-token'
+      /** The minting API client (claim client_id); null for a token minted before that claim. */
+      apiClientId: string | null
+      coordinatorId: string | null
+      /** The token's iat, in seconds. */
+      issuedAt: number
+    }
+) & {
+  /** The error to throw when the credential no longer holds (revoked, deactivated, moved). */
   rejected(): Error
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const uuidLiteral = (value: string | null) => (value === null ? sql`NULL::uuid` : sql`${sql.lit(value)}::uuid`)
+
+/**
+ * SQL that is true while the credential holds for the municipality. Every value is checked and
+ * inlined (a key hash of hex digits, UUIDs, an integer), so the expression needs no parameters:
+ * on its own outside a transaction it goes as one simple-protocol message (see the key lookup in
+ * plugins/auth.ts for why that matters to the embedded database). Both lookups are SECURITY
+ * DEFINER functions, so the expression holds whichever role the statement runs as.
+ */
+export function credentialValid(check: CredentialCheck, municipalityId: string): RawBuilder<boolean> {
+  if (!UUID.test(municipalityId)) return sql<boolean>`false`
+  if (check.kind === 'api-key') {
+    if (!/^[0-9a-f]{64}$/.test(check.apiKeyHash)) return sql<boolean>`false`
+    return sql<boolean>`EXISTS (SELECT 1 FROM framgang_api_client_by_key_hash(${sql.lit(check.apiKeyHash)}) c WHERE c.municipality_id = ${uuidLiteral(municipalityId)})`
+  }
+  const { apiClientId, coordinatorId, issuedAt } = check
+  if ((apiClientId !== null && !UUID.test(apiClientId)) || (coordinatorId !== null && !UUID.test(coordinatorId)) || !Number.isSafeInteger(issuedAt)) return sql<boolean>`false`
+  return sql<boolean>`framgang_token_grant_valid(${uuidLiteral(municipalityId)}, ${uuidLiteral(apiClientId)}, ${uuidLiteral(coordinatorId)}, to_timestamp(${sql.lit(issuedAt)}))`
 }
 
 /** The municipality row each tenant transaction read in its first statement, until a write there. */
@@ -40,17 +74,18 @@ export function forgetPreloadedMunicipality(trx: Trx): void {
  *
  * The first statement does three things in one round trip: it sets the municipality and the
  * role (set_config('role', …, true) is SET LOCAL ROLE), checks the credential again when one is
- * given (an API key revoked on another instance fails here, whatever this process cached), and
- * reads the municipality row, which every request needs (time zone, settings, settings
- * version). That row is named by id: the statement's tables are read before the role applies,
- * as the connecting user. A FROM over one constant row makes the settings happen even when no
+ * given (an API key revoked on another instance fails here, whatever this process cached; an
+ * embed token fails once the API client that minted it is revoked or its coordinator is
+ * deactivated), and reads the municipality row, which every request needs (time zone, settings,
+ * settings version). That row is named by id: the statement's tables are read before the role
+ * applies, as the connecting user. The credential lookups are SECURITY DEFINER functions that
+ * name the municipality themselves, so they hold whether the settings have taken effect when
+ * they run or not. A FROM over one constant row makes the settings happen even when no
  * municipality row matches.
  */
 export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>, credential?: CredentialCheck): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    const valid = credential
-      ? sql<boolean>`EXISTS (SELECT 1 FROM framgang_api_client_by_key_hash(${credential.apiKeyHash}) c WHERE c.municipality_id = ${municipalityId}::uuid)`
-      : sql<boolean>`true`
+    const valid = credential ? credentialValid(credential, municipalityId) : sql<boolean>`true`
     const r = await sql<MunicipalityRow & { framgang_credential_valid: boolean }>`
       SELECT set_config('framgang.municipality_id', ${municipalityId}, true) AS framgang_municipality,
              set_config('role', 'framgang_app', true) AS framgang_role,

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
-import type { CredentialCheck } from '../db/kysely.js'
-import { forbidden, problemBody, unauthorized } from './problems.js'
+import { credentialValid, type CredentialCheck } from '../db/kysely.js'
+import { forbidden, Problem, problemBody, unauthorized } from './problems.js'
 
 export type Principal =
   | { kind: 'api-client'; municipalityId: string; apiClientId: string }
@@ -16,9 +16,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal
     /**
-     * Set when the API key was found in this process's cache: the key is checked again in the
-     * first statement of the request's transaction (see takeCredentialCheck), or before the
-     * answer leaves when the request opened none.
+     * Set when the API key was found in this process's cache, and for every embed token (its
+     * minting API client and coordinator, which no process can cache): checked in the first
+     * statement of the request's transaction (see takeCredentialCheck), or before the answer
+     * leaves when the request opened none.
      */
     credentialCheck: CredentialCheck | null
   }
@@ -79,6 +80,7 @@ export function takeCredentialCheck(request: FastifyRequest): CredentialCheck | 
 }
 
 const rejectedKey = () => unauthorized('The API key is unknown or revoked, or the token is expired or not valid')
+const endedGrant = () => unauthorized('The token no longer holds: the API key that issued it was revoked, or its coordinator is no longer active')
 
 async function auth(app: FastifyInstance) {
   app.decorateRequest('principal', null as never)
@@ -97,6 +99,7 @@ async function auth(app: FastifyInstance) {
     for (const [hash, p] of keys) if (p.apiClientId === apiClientId) keys.delete(hash)
   })
   const checkFor = (hash: string): CredentialCheck => ({
+    kind: 'api-key',
     apiKeyHash: hash,
     rejected() {
       keys.delete(hash)
@@ -130,10 +133,18 @@ async function auth(app: FastifyInstance) {
     return principal
   }
 
-  async function embedToken(credential: string): Promise<Principal | null> {
+  async function embedToken(request: FastifyRequest, credential: string): Promise<Principal | null> {
     const claims = await app.tokens.verify(credential)
     if (!claims) return null
     const subject = claims.sub ?? ''
+    // A signature proves what was granted when the token was minted, not that it still is.
+    request.credentialCheck = {
+      kind: 'embed-token',
+      apiClientId: claims.client_id ?? null,
+      coordinatorId: claims.role === 'coordinator' ? claims.coordinatorId : null,
+      issuedAt: claims.iat!,
+      rejected: endedGrant,
+    }
     if (claims.role === 'coordinator') return { kind: 'coordinator', municipalityId: claims.mun, coordinatorId: claims.coordinatorId, subject }
     return {
       kind: 'family',
@@ -152,7 +163,7 @@ async function auth(app: FastifyInstance) {
     if (!request.routeOptions.url?.startsWith('/v1/') || request.method === 'OPTIONS') return
     const credential = bearer(request)
     if (credential === null) throw unauthorized('Send an API key or an embed token as Authorization: Bearer <credential>')
-    const principal = credential.startsWith(KEY_PREFIX) ? await apiClient(request, credential) : await embedToken(credential)
+    const principal = credential.startsWith(KEY_PREFIX) ? await apiClient(request, credential) : await embedToken(request, credential)
     if (!principal) throw rejectedKey()
     request.principal = principal
     const allow = request.routeOptions.config.allow ?? ['api-client']
@@ -164,13 +175,16 @@ async function auth(app: FastifyInstance) {
     }
   })
 
-  // A request answered from a cached key without opening a transaction (a 400 before the
-  // handler, a route that reads no data) checks the key now, before its answer leaves.
+  // A request answered from a cached key or with an embed token without opening a transaction
+  // (a 400 before the handler, a 403, a route that reads no data) checks the credential now,
+  // before its answer leaves: the same check as in a transaction's first statement, on its own.
   app.addHook('onSend', async (request, reply, payload) => {
     const check = takeCredentialCheck(request)
-    if (!check || (await lookUp(check.apiKeyHash))?.municipalityId === request.principal.municipalityId) return payload
-    keys.delete(check.apiKeyHash)
-    const problem = rejectedKey()
+    if (!check) return payload
+    const r = await sql<{ valid: boolean }>`SELECT ${credentialValid(check, request.principal.municipalityId)} AS valid`.execute(app.db)
+    if (r.rows[0]?.valid === true) return payload
+    const problem = check.rejected()
+    if (!(problem instanceof Problem)) throw problem
     reply.code(problem.status).type('application/problem+json; charset=utf-8')
     for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value)
     return JSON.stringify(problemBody(request, problem))

@@ -6,16 +6,27 @@ import fp from 'fastify-plugin'
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, importPKCS8, importSPKI, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose'
 import type { Config } from '../config.js'
 
-/** The claims of an embed token (api.md, Principals). */
-export type EmbedClaims =
-  | { mun: string; role: 'coordinator'; coordinatorId: string }
-  | { mun: string; role: 'family'; familyId: string; memberId?: string; sessionId?: string; scope?: string }
+/** Whom an embed token speaks for (api.md, Principals). */
+export type EmbedRole =
+  | { role: 'coordinator'; coordinatorId: string }
+  | { role: 'family'; familyId: string; memberId?: string; sessionId?: string; scope?: string }
+
+/**
+ * The claims of an embed token: its municipality, the API client that minted it (`client_id`, as
+ * in RFC 8693 §4.3: the token holds only while that client is not revoked) and its role.
+ */
+export type EmbedClaims = { mun: string; client_id: string } & EmbedRole
+
+/** Verified claims. `client_id` is missing only on tokens minted before the claim existed. */
+export type VerifiedClaims = { mun: string; client_id?: string } & EmbedRole & JWTPayload
 
 export interface TokenService {
   issue(claims: EmbedClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: string }>
   /** Verified claims, or null for anything not a valid, current token of ours. */
-  verify(token: string): Promise<(EmbedClaims & JWTPayload) | null>
+  verify(token: string): Promise<VerifiedClaims | null>
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,9 +100,10 @@ export async function createTokenService(config: Config, log: (msg: string) => v
       try {
         const { payload } = await jwtVerify(token, keySet, { algorithms: ['EdDSA'], issuer, audience, clockTolerance: 1, requiredClaims: ['exp', 'iat', 'sub', 'jti'] })
         const p = payload as JWTPayload & Record<string, unknown>
-        if (typeof p.mun !== 'string') return null
-        if (p.role === 'coordinator' && typeof p.coordinatorId === 'string') return p as EmbedClaims & JWTPayload
-        if (p.role === 'family' && typeof p.familyId === 'string') return p as EmbedClaims & JWTPayload
+        if (typeof p.mun !== 'string' || typeof p.iat !== 'number') return null
+        if (p.client_id !== undefined && !(typeof p.client_id === 'string' && UUID.test(p.client_id))) return null
+        if (p.role === 'coordinator' && typeof p.coordinatorId === 'string') return p as VerifiedClaims
+        if (p.role === 'family' && typeof p.familyId === 'string') return p as VerifiedClaims
         return null
       } catch {
         return null

@@ -60,13 +60,16 @@ function registerDemoTokens(app: FastifyInstance, municipalityId: string) {
       const family = wanted
         ? await trx.selectFrom('families').select('family_id').where('family_id', '=', wanted).executeTakeFirst()
         : await trx.selectFrom('families').select('family_id').where('external_ref', '=', 'DEMO-1001').executeTakeFirst()
-      return coordinator && family ? { coordinatorId: coordinator.coordinator_id, familyId: family.family_id } : null
+      // The demo page stands in for the host backend that holds the demo API key: its tokens
+      // name that client, so they end with it like any other.
+      const client = await trx.selectFrom('api_clients').select('api_client_id').where('revoked_at', 'is', null).orderBy('created_at').orderBy('api_client_id').executeTakeFirst()
+      return coordinator && family && client ? { coordinatorId: coordinator.coordinator_id, familyId: family.family_id, apiClientId: client.api_client_id } : null
     })
     if (!facts) throw notFound('The demo family')
-    const claims: EmbedClaims =
-      role === 'coordinator' ? { mun: municipalityId, role, coordinatorId: facts.coordinatorId } : { mun: municipalityId, role, familyId: facts.familyId }
+    const grant = { mun: municipalityId, client_id: facts.apiClientId }
+    const claims: EmbedClaims = role === 'coordinator' ? { ...grant, role, coordinatorId: facts.coordinatorId } : { ...grant, role, familyId: facts.familyId }
     reply.header('cache-control', 'no-store')
-    return { ...(await app.tokens.issue(claims, 600)), role, ...facts }
+    return { ...(await app.tokens.issue(claims, 600)), role, coordinatorId: facts.coordinatorId, familyId: facts.familyId }
   })
 }
 

@@ -304,8 +304,8 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
   t.same(me, { who: o.owner, su: false, bypass: false }, 'the service connects as the owner, neither superuser nor exempt from RLS')
   const owners = (await sql<{ table: string; owner: string }>`SELECT tablename AS table, tableowner AS owner FROM pg_tables WHERE schemaname = 'public'`.execute(db)).rows
   for (const table of TENANT_TABLES) t.equal(owners.find((r) => r.table === table)?.owner, o.owner, `${table} is owned by the migrating role`)
-  const definers = (await sql<{ name: string; owner: string; definer: boolean }>`SELECT proname AS name, proowner::regrole::text AS owner, prosecdef AS definer FROM pg_proc WHERE proname IN ('framgang_api_client_by_key_hash', 'framgang_origin_registered')`.execute(db)).rows
-  t.same(definers.map((d) => [d.owner, d.definer]), [[o.owner, true], [o.owner, true]], 'both lookups are SECURITY DEFINER functions of that owner')
+  const definers = (await sql<{ name: string; owner: string; definer: boolean }>`SELECT proname AS name, proowner::regrole::text AS owner, prosecdef AS definer FROM pg_proc WHERE proname IN ('framgang_api_client_by_key_hash', 'framgang_origin_registered', 'framgang_token_grant_valid')`.execute(db)).rows
+  t.same(definers.map((d) => [d.owner, d.definer]), [[o.owner, true], [o.owner, true], [o.owner, true]], 'the three lookups are SECURITY DEFINER functions of that owner')
 
   // The admin CLI's path: municipalities created by the migrating (owner) role.
   const a = await createMunicipality(db, { name: 'Eierkommune', origins: ['https://eier.example'] })
@@ -338,6 +338,29 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
     const revokedKey = (await call('POST', '/v1/api-clients', { key: a.apiKey, body: { name: 'short-lived' } })).json()
     t.equal((await call('DELETE', `/v1/api-clients/${revokedKey.id}`, { key: a.apiKey })).statusCode, 204, 'revoke a key')
     t.equal((await call('GET', '/v1/settings', { key: revokedKey.apiKey })).statusCode, 401, 'the revoked key no longer authenticates')
+  })
+
+  await t.test('embed tokens follow their grants on this database (the owner reads coordinators under FORCE)', async (t) => {
+    const status = async (key: string, method = 'GET', url = '/v1/caseload', body?: unknown) => (await call(method, url, { key, body })).statusCode
+    const coordinator = (await call('POST', '/v1/coordinators', { key: a.apiKey, body: { externalRef: uniqueRef('C'), displayName: 'Kari' } })).json()
+    const client = (await call('POST', '/v1/api-clients', { key: a.apiKey, body: { name: 'mints tokens' } })).json()
+    const token = (await call('POST', '/v1/embed-tokens', { key: client.apiKey, body: { role: 'coordinator', coordinatorId: coordinator.id } })).json().token
+    const asOwnerIn = (fn: (trx: Trx) => Promise<unknown>) =>
+      db.transaction().execute(async (trx) => {
+        await sql`SELECT set_config('framgang.municipality_id', ${a.municipalityId}, true)`.execute(trx)
+        await fn(trx)
+      })
+    const active = (on: boolean) => asOwnerIn((trx) => trx.updateTable('coordinators').set({ active: on }).where('coordinator_id', '=', coordinator.id).execute())
+    t.equal(await status(token), 200, 'the token works')
+    t.equal(await status(token, 'POST', '/v1/families', {}), 400, 'and gets its 400 before any transaction')
+    await active(false)
+    t.equal(await status(token), 401, 'coordinator deactivated in the database: 401 in the transaction')
+    t.equal(await status(token, 'POST', '/v1/families', {}), 401, 'and before any transaction')
+    await active(true)
+    t.equal(await status(token), 200, 'active again: it works again')
+    await db.updateTable('api_clients').set({ revoked_at: new Date() }).where('api_client_id', '=', client.id).execute()
+    t.equal(await status(token), 401, 'its API client revoked in the database: 401 in the transaction')
+    t.equal(await status(token, 'POST', '/v1/families', {}), 401, 'and before any transaction')
   })
 
   const { familyId } = await populate(t, call, a.apiKey, 'https://eier.example')

@@ -16,14 +16,17 @@ export default async function embedTokenRoutes(app: FastifyInstance) {
     },
     handler: async (request, reply) => {
       const b = request.body
-      const municipalityId = request.principal.municipalityId
+      const p = request.principal
+      if (p.kind !== 'api-client') throw new Error('embed tokens are minted by API clients only')
+      // The token names the API client that minted it, so revoking that client ends the token.
+      const grant = { mun: p.municipalityId, client_id: p.apiClientId }
       const claims = await app.tenant(request, async (trx): Promise<EmbedClaims> => {
         if (b.role === 'coordinator') {
           const c = await trx.selectFrom('coordinators').select(['coordinator_id', 'active']).where('coordinator_id', '=', b.coordinatorId).executeTakeFirst()
           if (!c) throw notFound('The coordinator')
           if (!c.active) throw ruleBroken([{ path: '/coordinatorId', message: 'this coordinator is not active' }])
           await audit(trx, request, 'embed-token.issue', null, `coordinator/${b.coordinatorId}`)
-          return { mun: municipalityId, role: 'coordinator', coordinatorId: b.coordinatorId }
+          return { ...grant, role: 'coordinator', coordinatorId: b.coordinatorId }
         }
         const family = await trx.selectFrom('families').select('family_id').where('family_id', '=', b.familyId).where('synthetic', '=', false).executeTakeFirst()
         if (!family) throw notFound('The family')
@@ -37,9 +40,10 @@ export default async function embedTokenRoutes(app: FastifyInstance) {
           if (!session) throw notFound('The session')
           if (session.family_id !== b.familyId) throw ruleBroken([{ path: '/sessionId', message: 'this session is not one of the family’s' }])
         }
-        await audit(trx, request, 'embed-token.issue', b.familyId, `family/${b.familyId}`)
+        // A member's token is an event of that member (the access log of a member's token lists it).
+        await audit(trx, request, 'embed-token.issue', b.familyId, b.memberId ? `member/${b.memberId}` : `family/${b.familyId}`)
         return {
-          mun: municipalityId,
+          ...grant,
           role: 'family',
           familyId: b.familyId,
           ...(b.memberId && { memberId: b.memberId }),

@@ -61,7 +61,7 @@ export default async function progressRoutes(app: FastifyInstance) {
         const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id])])
         if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
         const progress = (await progressWithBands(trx, [family], facts, ctx, memberId)).get(family.family_id)!
-        await audit(trx, request, 'progress.read', family.family_id, `family/${family.family_id}/progress`)
+        await audit(trx, request, 'progress.read', family.family_id, memberId ? `member/${memberId}/progress` : `family/${family.family_id}/progress`)
         if (p.kind === 'family') {
           reply.serializer(serializeFamilyProgress).type('application/json; charset=utf-8')
           return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
