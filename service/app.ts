@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import docs from './plugins/docs.js'
+import drain from './plugins/drain.js'
 import cors from './plugins/cors.js'
 import { idempotencyMaintenance } from './plugins/idempotency.js'
 import problems from './plugins/problems.js'
@@ -54,12 +55,15 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
+    // While closing, plugins/drain.ts answers new requests with a problem+json 503.
+    return503OnClosing: false,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
   // External plugins, then ours, then routes.
   await app.register(problems)
+  await app.register(drain)
   await app.register(security, { config })
   await app.register(textInput)
   await app.register(database, { connectionString, poolSize: config.dbPoolSize })
