@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import docs from './plugins/docs.js'
+import drain from './plugins/drain.js'
 import cors from './plugins/cors.js'
 import { idempotencyMaintenance } from './plugins/idempotency.js'
 import jsonBody from './plugins/json-body.js'
@@ -67,12 +68,15 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
+    // While closing, plugins/drain.ts answers new requests with a problem+json 503.
+    return503OnClosing: false,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
   // External plugins, then ours, then routes.
   await app.register(problems)
+  await app.register(drain)
   await app.register(security, { config })
   await app.register(jsonBody)
   await app.register(textInput)

@@ -19,6 +19,8 @@ const $Env = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DB_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   SEED_DEMO: z
     .enum(['true', 'false', '1', '0'])
     .optional()
@@ -35,6 +37,10 @@ export interface Config {
   rateLimit: { max: number; windowSeconds: number }
   trustProxy: boolean
   dbPoolSize: number
+  /** How long a start waits for an unreachable database before it gives up. */
+  dbStartTimeoutSeconds: number
+  /** How long a SIGTERM waits for requests in flight before the process is ended anyway. */
+  shutdownGraceSeconds: number
   /** Seed the demo municipality on start; defaults to on for the embedded database only. */
   seedDemo: boolean
 }
@@ -61,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { max: e.RATE_LIMIT_MAX, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbStartTimeoutSeconds: e.DB_START_TIMEOUT_SECONDS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
   }
 }

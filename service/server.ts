@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
 import { ensureDemo } from './cli/demo.js'
 import { loadConfig } from './config.js'
-import { migrateDatabase, openDatabase, withPool } from './db/connect.js'
+import { DatabaseUnreachableError, migrateDatabase, openDatabase, waitForDatabase, withPool } from './db/connect.js'
 import { DataDirLockedError } from './db/embedded.js'
 import { refitMissingBandModels } from './routes/expected-bands/repository.js'
 import { rebuildStaleState } from './state/repository.js'
@@ -11,6 +11,9 @@ import { rebuildStaleState } from './state/repository.js'
 async function main() {
   const config = loadConfig()
   const database = await openDatabase(config)
+  // A database that is not up yet (a host booting, a container beside this one, a failover) is
+  // waited for, one line per attempt, until DB_START_TIMEOUT_SECONDS have passed.
+  if (!database.embedded) await waitForDatabase(database.connectionString, { timeoutSeconds: config.dbStartTimeoutSeconds, log: (message) => console.error(message) })
   await migrateDatabase(database.connectionString)
   const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
   // Derived data from before this version is brought up to date before the first request.
@@ -20,10 +23,15 @@ async function main() {
   })
 
   const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
-  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  // SIGTERM drains (plugins/drain.ts): no new connections, requests in flight finish, the rest
+  // get a 503; after SHUTDOWN_GRACE_SECONDS the process ends anyway, with exit code 1.
+  closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ err, signal }) => {
+    const started = Date.now()
     if (err) app.log.error({ err }, 'shutting down after an error')
+    else console.log(`Shutting down (${signal ?? 'close'}): finishing the requests in flight, for at most ${config.shutdownGraceSeconds} s`)
     await app.close()
     await database.close()
+    if (!err) console.log(`Framgang stopped after ${((Date.now() - started) / 1000).toFixed(1)} s`)
   })
   await app.listen({ port: config.port, host: config.host })
   const { port } = app.server.address() as AddressInfo
@@ -34,7 +42,7 @@ async function main() {
 
 main().catch((err: unknown) => {
   // Problems a person can fix get one clear line; anything else its stack.
-  if (err instanceof DataDirLockedError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) console.error(`error: ${err.message}`)
+  if (err instanceof DataDirLockedError || err instanceof DatabaseUnreachableError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) console.error(`error: ${err.message}`)
   else console.error(err)
   process.exit(1)
 })

@@ -31,10 +31,17 @@ async function cors(app: FastifyInstance) {
     byMunicipality.clear()
   })
 
+  // When the database cannot be read, a cached answer however old is better than none.
   async function registeredAnywhere(origin: string): Promise<boolean> {
     const hit = anywhere.get(origin)
     if (hit && fresh(hit.at)) return hit.ok
-    const ok = await asApp(app.db, async (trx) => (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${origin}) AS ok`.execute(trx)).rows[0]?.ok === true)
+    let ok: boolean
+    try {
+      ok = await asApp(app.db, async (trx) => (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${origin}) AS ok`.execute(trx)).rows[0]?.ok === true)
+    } catch (err) {
+      if (hit) return hit.ok
+      throw err
+    }
     if (anywhere.size > 10_000) anywhere.clear()
     anywhere.set(origin, { ok, at: Date.now() })
     return ok
@@ -43,9 +50,13 @@ async function cors(app: FastifyInstance) {
   async function registeredBy(municipalityId: string, origin: string): Promise<boolean> {
     let hit = byMunicipality.get(municipalityId)
     if (!hit || !fresh(hit.at)) {
-      const rows = await inMunicipality(app.db, municipalityId, (trx) => trx.selectFrom('allowed_origins').select('origin').execute())
-      hit = { origins: new Set(rows.map((r) => r.origin)), at: Date.now() }
-      byMunicipality.set(municipalityId, hit)
+      try {
+        const rows = await inMunicipality(app.db, municipalityId, (trx) => trx.selectFrom('allowed_origins').select('origin').execute())
+        hit = { origins: new Set(rows.map((r) => r.origin)), at: Date.now() }
+        byMunicipality.set(municipalityId, hit)
+      } catch (err) {
+        if (!hit) throw err
+      }
     }
     return hit.origins.has(origin)
   }
@@ -76,7 +87,15 @@ async function cors(app: FastifyInstance) {
     const origin = originOf(request)
     if (!origin) return payload
     const principal = request.principal
-    const allowed = principal ? await registeredBy(principal.municipalityId, origin) : await registeredAnywhere(origin)
+    let allowed = false
+    try {
+      allowed = principal ? await registeredBy(principal.municipalityId, origin) : await registeredAnywhere(origin)
+    } catch (err) {
+      // This hook also runs on the answer to a failure, often the database's own (503): a
+      // second failure here would replace that answer with Fastify's bare 500 quoting the
+      // driver. Without the lookup the origin is not allowed, which is the safe side.
+      request.log.warn({ err: { code: (err as { code?: unknown }).code } }, 'allowed origins could not be read; answering without Access-Control-Allow-Origin')
+    }
     if (allowed) reply.header('access-control-allow-origin', origin)
     return payload
   })

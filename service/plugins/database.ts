@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import fastifyPostgres from '@fastify/postgres'
 import '../db/pg-types.js'
+import { keepConnectionLossFromCrashing } from '../db/connect.js'
 import { createDb, inMunicipality, type Db, type Trx } from '../db/kysely.js'
 import { takeCredentialCheck } from './auth.js'
 
@@ -19,10 +20,12 @@ async function database(app: FastifyInstance, opts: { connectionString: string; 
     max: opts.poolSize,
     application_name: 'framgang',
   })
-  // An idle client whose connection the server ends (a restart, a failover, an administrator)
-  // emits 'error' on the pool; without a listener that would crash the process. The pool drops
-  // the client and opens a new one when needed.
-  app.pg.pool.on('error', (err) => app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'an idle database connection was closed'))
+  // A connection the server ends must never end the process (see keepConnectionLossFromCrashing).
+  // The message is the driver's or the server's own ("Connection terminated unexpectedly"),
+  // never a statement's: it quotes no input.
+  keepConnectionLossFromCrashing(app.pg.pool, (err) =>
+    app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection was lost; the pool opens a new one when needed'),
+  )
   app.decorate('db', createDb(app.pg.pool))
   app.decorate('tenant', function tenant<T>(request: FastifyRequest, fn: (trx: Trx) => Promise<T>) {
     return inMunicipality(app.db, request.principal.municipalityId, fn, takeCredentialCheck(request))

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { jsonPointer, MAX_ECHOED_NAME } from './json-pointer.js'
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/connection-errors.js'
 
 export interface FieldError {
   path: string
@@ -43,6 +44,9 @@ export const conflict = (detail: string, errors?: FieldError[]) => new Problem(4
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', detail)
 export const unauthorized = (detail: string) =>
   new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
+/** 503 with Retry-After: the request did not complete and may be retried as it is. */
+export const unavailable = (detail: string, retryAfterSeconds = RETRY_AFTER_SECONDS) =>
+  new Problem(503, 'unavailable', detail, undefined, { 'retry-after': String(retryAfterSeconds) })
 
 /**
  * Longer paths are never a route of the service (the longest, with two ids, has 94 characters)
@@ -137,6 +141,14 @@ async function problems(app: FastifyInstance) {
       const errors = fieldErrors(err)
       return send(reply, request, 400, 'validation', errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '), errors)
     }
+    if (isDatabaseUnavailable(err)) {
+      // The database is down, restarting or failing over: nothing was stored, a retry is safe.
+      // The driver's message names hosts and ports; the client gets none of it.
+      const code = typeof err.code === 'string' ? err.code : undefined
+      request.log.warn({ err: { code, message: code && /^[0-9A-Z]{5}$/.test(code) ? undefined : err.message } }, 'request failed: the database is unavailable')
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+      return send(reply, request, 503, 'unavailable', 'The service cannot reach its database right now; retry after the time in Retry-After')
+    }
     const unique = uniqueViolation(err)
     if (unique) return send(reply, request, unique.status, unique.type, unique.message, [{ path: unique.path, message: unique.message }])
     const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : null
@@ -160,7 +172,10 @@ async function problems(app: FastifyInstance) {
     }
     // A database message can quote the input (personal data): log its code and place only.
     request.log.error({ err: sqlstate ? { code: sqlstate, routine: (err as { routine?: string }).routine } : { code: err.code, message: err.message, stack: err.stack } }, 'request failed')
-    if (status === 503) return send(reply, request, 503, 'unavailable', 'The service is not available right now')
+    if (status === 503) {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+      return send(reply, request, 503, 'unavailable', 'The service is not available right now')
+    }
     return send(reply, request, 500, 'internal', 'Something went wrong on our side; the request was not completed')
   })
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { isMigrated } from '../../db/migrate.js'
-import { Problem } from '../../plugins/problems.js'
+import { unavailable } from '../../plugins/problems.js'
 
 export default async function healthRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -24,7 +24,7 @@ export default async function healthRoutes(app: FastifyInstance) {
       } catch {
         ready = false
       }
-      if (!ready) throw new Problem(503, 'unavailable', 'The database is not reachable or not migrated')
+      if (!ready) throw unavailable('The database is not reachable or not migrated')
       return { status: 'ok' as const }
     },
   })
