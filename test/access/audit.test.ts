@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import { sql } from 'kysely'
 import t from 'tap'
 import { buildApp } from '../../service/app.js'
@@ -8,6 +7,7 @@ import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
 import { daysAgo } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
+import { captureLogs } from '../helpers/logs.js'
 import { buildWorld, expectStatus, inMunicipality, mint, orsSelf, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
 
 /**
@@ -125,13 +125,7 @@ t.test('audit events and the access log', async (t) => {
 })
 
 t.test('application logs carry no names, birth dates, scores or credentials', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    },
-  })
+  const { stream, lines } = captureLogs()
   const database = await freshDatabase()
   const app = await buildApp({
     config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY }),

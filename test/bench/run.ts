@@ -30,8 +30,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { freshDatabase, type TestDatabase } from '../helpers/database.js'
+import { freePort } from '../helpers/ports.js'
 import { seedMunicipality, type SeededMunicipality } from './seed.js'
 
 const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 5000)
@@ -56,15 +56,6 @@ const ms = (n: number) => (n / 1000).toFixed(1)
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-    s.once('error', reject)
-  })
-}
 
 interface Running {
   name: string

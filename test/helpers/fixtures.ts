@@ -127,6 +127,19 @@ export async function countRows(db: Db, municipalityId: string, table: string, w
 }
 
 /** Rows of audit_events in one municipality, oldest first. */
+/** Every table a write can touch: a refused write leaves their row counts as they were. */
+const WRITABLE_TABLES = ['coordinators', 'families', 'members', 'sessions', 'ratings', 'audit_events', 'idempotency_keys', 'api_clients', 'instrument_settings', 'allowed_origins']
+
+/** Row counts of every table a write can touch in the test's municipality, and its settings version. */
+export async function writableCounts(app: TestApp): Promise<Record<string, number>> {
+  const m = app.municipality.municipalityId
+  const out: Record<string, number> = {}
+  for (const table of WRITABLE_TABLES) out[table] = await countRows(app.db, m, table)
+  const version = await app.pool.query('SELECT settings_version FROM municipalities WHERE municipality_id = $1', [m])
+  out.settingsVersion = Number(version.rows[0].settings_version)
+  return out
+}
+
 export async function auditEvents(db: Db, municipalityId: string): Promise<any[]> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true)`.execute(trx)

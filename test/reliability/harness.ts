@@ -2,11 +2,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { chownSync, mkdtempSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import http from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { projectRoot } from '../../service/paths.js'
+import { freePort } from '../helpers/ports.js'
+
+export { freePort }
 
 /**
  * What the reliability tests share (not itself a test file): a PostgreSQL cluster of their own,
@@ -17,17 +19,6 @@ import { projectRoot } from '../../service/paths.js'
 const run = promisify(execFile)
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
 
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

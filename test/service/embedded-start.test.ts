@@ -1,26 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
+import { freePort } from '../helpers/ports.js'
 import { projectRoot } from '../../service/paths.js'
 
 // Starting the embedded database, migrating and seeding the demo takes a while on two cores.
 t.setTimeout(600_000)
 
-/** A port nobody listens on right now (PORT=0 would make the server print :0). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 interface Running {
   child: ChildProcess

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { daysAgo, testApp, type TestApp } from '../helpers/app.js'
-import { countRows, createFamily, createSession, ors } from '../helpers/fixtures.js'
+import { daysAgo, testApp } from '../helpers/app.js'
+import { createFamily, createSession, ors, writableCounts as snapshot } from '../helpers/fixtures.js'
 
 /**
  * Hostile requests against every route the OpenAPI document publishes: odd and overlong path
@@ -11,17 +11,6 @@ import { countRows, createFamily, createSession, ors } from '../helpers/fixtures
  * refuses leaves the database as it was.
  */
 
-/** Every table a write can touch: a refused write leaves them (audit included) as they were. */
-const TABLES = ['coordinators', 'families', 'members', 'sessions', 'ratings', 'audit_events', 'idempotency_keys', 'api_clients', 'instrument_settings', 'allowed_origins']
-
-async function snapshot(app: TestApp): Promise<Record<string, number>> {
-  const m = app.municipality.municipalityId
-  const out: Record<string, number> = {}
-  for (const table of TABLES) out[table] = await countRows(app.db, m, table)
-  const version = await app.pool.query('SELECT settings_version FROM municipalities WHERE municipality_id = $1', [m])
-  out.settingsVersion = Number(version.rows[0].settings_version)
-  return out
-}
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
 import t from 'tap'
 import type { Test } from 'tap'
 import { buildApp } from '../../service/app.js'
@@ -12,24 +11,13 @@ import { pg } from '../../service/db/pg-types.js'
 import { daysAgo, testApp, type TestApp } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 import { MAX_JSON_DEPTH, scanJson } from '../../service/plugins/json-body.js'
-import { assertProblem, countRows, createCoordinator, createFamily, createSession, ors } from '../helpers/fixtures.js'
+import { assertProblem, createCoordinator, createFamily, createSession, ors, writableCounts as snapshot } from '../helpers/fixtures.js'
+import { captureLogs } from '../helpers/logs.js'
 
 /**
  * Input meant to break the service: every answer is a 4xx problem+json, never a 5xx, nothing is
  * stored altered, and a refused write leaves the database as it was.
  */
-
-const TABLES = ['coordinators', 'families', 'members', 'sessions', 'ratings', 'audit_events', 'idempotency_keys', 'api_clients', 'instrument_settings', 'allowed_origins']
-
-/** Row counts of every table a write can touch, and the municipality's settings version. */
-async function snapshot(app: TestApp): Promise<Record<string, number>> {
-  const m = app.municipality.municipalityId
-  const out: Record<string, number> = {}
-  for (const table of TABLES) out[table] = await countRows(app.db, m, table)
-  const version = await app.pool.query('SELECT settings_version FROM municipalities WHERE municipality_id = $1', [m])
-  out.settingsVersion = Number(version.rows[0].settings_version)
-  return out
-}
 
 /** A request with a body sent exactly as written (numbers and escapes untouched by JSON.stringify). */
 function rawJson(app: TestApp, method: string, url: string, payload: string | Buffer) {
@@ -371,13 +359,7 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
 })
 
 t.test('hostile input is not repeated in the logs', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    },
-  })
+  const { stream, lines } = captureLogs()
   const database = await freshDatabase()
   const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}` }), connectionString: database.connectionString, logger: { level: 'trace', stream } })
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 })

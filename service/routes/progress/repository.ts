@@ -10,7 +10,7 @@ import type { BandModelOf } from '../../domain/band-models.js'
 import { seriesIntakes as intakesOf, seriesKey, type RatingFact, type SeriesIdentity } from '../../domain/series.js'
 import type { InstrumentDef } from '../../domain/instruments.js'
 
-/** The members, sessions and ratings of many families in three queries, whatever their number. */
+/** The members, sessions and ratings of many families in two queries, whatever their number. */
 export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { members: Pick<MemberRow, 'member_id' | 'family_id' | 'alias' | 'role' | 'birth_date'>[] }) {
   if (familyIds.length === 0) return { members: [], sessions: [], ratings: [] }
   // Sessions and their ratings in one statement: a session without ratings is one row of nulls.
