@@ -18,7 +18,16 @@ function actor(p: Principal): { actor_type: Principal['kind']; actor_id: string;
  * commit or fail together. `resource` is an id path such as `session/<uuid>`, never personal data.
  */
 export async function audit(trx: Trx, request: FastifyRequest, action: string, familyId: string | null, resource: string | null = null, detail?: unknown): Promise<void> {
-  await trx
+  await auditEvent(trx, request, action, familyId, resource, detail).execute()
+}
+
+/**
+ * The insert of one audit event, not yet sent: a read path sends it inside the statement that
+ * reads (a data-modifying WITH), saving a round trip; the transaction still decides whether it
+ * stays (an answer that fails later rolls it back with everything else).
+ */
+export function auditEvent(trx: Trx, request: FastifyRequest, action: string, familyId: string | null, resource: string | null = null, detail?: unknown) {
+  return trx
     .insertInto('audit_events')
     .values({
       municipality_id: request.principal.municipalityId,
@@ -29,7 +38,6 @@ export async function audit(trx: Trx, request: FastifyRequest, action: string, f
       request_id: request.id,
       detail: detail === undefined ? null : JSON.stringify(detail),
     })
-    .execute()
 }
 
 /** One audit event per family in a single insert (a caseload or report reads many families). */

@@ -28,7 +28,7 @@
 import autocannon from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { freshDatabase, type TestDatabase } from '../helpers/database.js'
 import { freePort } from '../helpers/ports.js'
@@ -131,6 +131,43 @@ function rssMb(pid: number): number {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100
+
+/** CPU time (user + system) a process has used, in ms; 0 once it has gone. */
+function cpuMsOf(pid: number | string): number {
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
+  } catch {
+    return 0
+  }
+}
+
+/** CPU ms used so far by each PostgreSQL process on this machine (its backends included). */
+function postgresCpu(): Map<string, number> {
+  const byPid = new Map<string, number>()
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuMsOf(pid))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return byPid
+}
+
+/**
+ * CPU ms PostgreSQL used since `before`: by the processes alive now (a backend that exited
+ * meanwhile, e.g. an idle pool connection closed, is not counted: a slight undercount).
+ */
+function postgresCpuSince(before: Map<string, number>): number {
+  let total = 0
+  for (const [pid, now] of postgresCpu()) total += now - (before.get(pid) ?? 0)
+  return total
+}
+
 /** Samples a process's resident set every 100 ms; stop() answers the peak in MB. */
 function sampleRss(pid: number) {
   let peak = rssMb(pid)
@@ -168,6 +205,9 @@ interface LoadResult {
   /** Connection errors, timeouts and non-2xx answers, including the warm-up's. */
   failures: number
   firstFailure?: Failure
+  /** CPU ms per request of the loaded process and of PostgreSQL (all its processes). */
+  nodeCpuMs: number
+  postgresCpuMs: number
 }
 
 const describe = (f: Failure) => `${f.status}: ${f.body.slice(0, 2000)}`
@@ -189,7 +229,8 @@ async function once(base: string, spec: RequestSpec): Promise<{ ok: true; body: 
  * Warms up with a few sequential requests, then loads the target with autocannon for SECONDS.
  * The first non-2xx answer (status and body) is kept and shouted.
  */
-async function load(label: string, base: string, make: RequestMaker): Promise<LoadResult> {
+async function load(label: string, target: Running, make: RequestMaker): Promise<LoadResult> {
+  const base = target.address
   let counter = 0
   let failures = 0
   let firstFailure: Failure | undefined
@@ -207,6 +248,7 @@ async function load(label: string, base: string, make: RequestMaker): Promise<Lo
   }
   log(`  ${label} (${SECONDS} s, ${CONNECTIONS} connections)…`)
   const first = make(0)
+  const cpuBefore = { node: cpuMsOf(target.pid), postgres: postgresCpu() }
   const r = await autocannon({
     // The first request's URL; setupRequest sets each request's own path, method and body.
     url: `${base}${first.path}`,
@@ -229,8 +271,10 @@ async function load(label: string, base: string, make: RequestMaker): Promise<Lo
     ],
     method: first.method,
   })
+  const nodeCpuMs = (cpuMsOf(target.pid) - cpuBefore.node) / r.requests.total
+  const pgCpuMs = postgresCpuSince(cpuBefore.postgres) / r.requests.total
   if (r.errors > 0 && !firstFailure) firstFailure = { status: 'connection errors', body: `${r.errors} errors, ${r.timeouts} timeouts` }
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: failures + r.errors + r.non2xx, firstFailure }
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: failures + r.errors + r.non2xx, firstFailure, nodeCpuMs, postgresCpuMs: pgCpuMs }
 }
 
 /** Sequential timings of one request: one warm-up, then `runs` timed. */
@@ -359,10 +403,10 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
   try {
     const auth = { authorization: `Bearer ${m.apiKey}` }
     const recompute = await recomputeBands(service, auth)
-    const progress = await load('service GET /v1/families/{id}/progress', service.address, progressRequest(m, auth))
-    const progressCeiling = await load('ceiling GET /family/:id', ceiling.address, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}` }))
-    const caseload = await load('service GET /v1/caseload', service.address, caseloadRequest(m, auth))
-    const caseloadCeiling = await load('ceiling GET /coordinator/:id', ceiling.address, () => ({ method: 'GET', path: `/coordinator/${m.coordinatorIds[0]}` }))
+    const progress = await load('service GET /v1/families/{id}/progress', service, progressRequest(m, auth))
+    const progressCeiling = await load('ceiling GET /family/:id', ceiling, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}` }))
+    const caseload = await load('service GET /v1/caseload', service, caseloadRequest(m, auth))
+    const caseloadCeiling = await load('ceiling GET /coordinator/:id', ceiling, () => ({ method: 'GET', path: `/coordinator/${m.coordinatorIds[0]}` }))
     // Before the writes, so the report reads the seeded data only (as in the scale run).
     const report = await outcomeReport(service, auth)
     // Writes go to families outside the first coordinator's caseload, the service's and the
@@ -371,9 +415,9 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const half = Math.ceil(writable.length / 2)
     const serviceFamilies = writable.slice(0, half)
     const ceilingFamilies = writable.slice(half)
-    const write = await load('service POST /v1/families/{id}/sessions', service.address, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
-    const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling.address, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
-    const writeStateCeiling = await load('ceiling POST /family/:id/sessions-with-state', ceiling.address, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions-with-state`, {}))
+    const write = await load('service POST /v1/families/{id}/sessions', service, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
+    const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
+    const writeStateCeiling = await load('ceiling POST /family/:id/sessions-with-state', ceiling, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions-with-state`, {}))
     return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, writeStateCeiling, startRssMb, peakRssMb: overall.stop() }
   } finally {
     overall.stop()
@@ -393,8 +437,8 @@ async function measureScale(database: TestDatabase, m: SeededMunicipality, dataD
   try {
     const auth = { authorization: `Bearer ${m.apiKey}` }
     const recompute = await recomputeBands(service, auth)
-    const progress = await load('service GET /v1/families/{id}/progress (small)', service.address, progressRequest(m, auth))
-    const caseload = await load('service GET /v1/caseload (small)', service.address, caseloadRequest(m, auth))
+    const progress = await load('service GET /v1/families/{id}/progress (small)', service, progressRequest(m, auth))
+    const caseload = await load('service GET /v1/caseload (small)', service, caseloadRequest(m, auth))
     const report = await outcomeReport(service, auth)
     return { recompute, progress, caseload, report }
   } finally {
@@ -444,6 +488,17 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
     `Seeding took ${ms(seed.timings.total)} s.`)
   console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}, (c) + state ${fmt(r.writeStateCeiling.p50)}/${fmt(r.writeStateCeiling.p99)}`)
   if (r.recompute.counts) console.log(`recompute-bands answered ${r.recompute.counts}`)
+
+  // Where the cores went: service, database, ceiling and load generator share them, so a path's
+  // throughput follows the CPU it costs per request on both sides.
+  const cpuRow = (name: string, s: LoadResult, c: LoadResult) =>
+    `| ${name} | ${fmt(s.nodeCpuMs, 2)} | ${fmt(s.postgresCpuMs, 2)} | ${fmt(c.nodeCpuMs, 2)} | ${fmt(c.postgresCpuMs, 2)} |`
+  console.log('\nCPU ms per request under load (the loaded process; all PostgreSQL processes)\n')
+  console.log('| scenario | service | PostgreSQL | ceiling | PostgreSQL |\n|---|---:|---:|---:|---:|')
+  console.log(cpuRow('progress vs (a)', r.progress, r.progressCeiling))
+  console.log(cpuRow('caseload vs (b)', r.caseload, r.caseloadCeiling))
+  console.log(cpuRow('POST vs (c)', r.write, r.writeCeiling))
+  console.log(cpuRow('POST vs (c) + state', r.write, r.writeStateCeiling))
 }
 
 function printScale(big: MainResults, small: ScaleResults, bigFamilies: number, smallFamilies: number) {

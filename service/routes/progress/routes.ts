@@ -6,9 +6,9 @@ import { $FamilyParams } from '../../contracts/families.js'
 import { $FamilyProgress, $Progress } from '../../contracts/progress.js'
 import type { Trx } from '../../db/kysely.js'
 import { familyView } from '../../domain/family-view.js'
-import { audit } from '../../plugins/audit.js'
+import { auditEvent } from '../../plugins/audit.js'
 import { notFound } from '../../plugins/problems.js'
-import { familyFor } from '../access.js'
+import { familyWithMembersFor } from '../access.js'
 import { todayIn } from '../calendar.js'
 import { loadInstruments } from '../instruments/repository.js'
 import { problems } from '../responses.js'
@@ -52,16 +52,18 @@ export default async function progressRoutes(app: FastifyInstance) {
     },
     handler: (request, reply) =>
       app.tenant(request, async (trx) => {
-        const family = await familyFor(trx, request, request.params.familyId)
         const p = request.principal
         // A family token bound to one member sees that member only.
         const bound = p.kind === 'family' ? p.memberId : null
         if (bound && request.query.memberId && request.query.memberId !== bound) throw notFound('The member')
         const memberId = bound ?? request.query.memberId ?? null
-        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id])])
+        const familyId = request.params.familyId
+        // The read is audited by the statement that reads the family; a 404 below rolls it back.
+        const read = auditEvent(trx, request, 'progress.read', familyId, memberId ? `member/${memberId}/progress` : `family/${familyId}/progress`)
+        const { row: family, members } = await familyWithMembersFor(trx, request, familyId, { alongside: read })
+        const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id], { members })])
         if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
         const progress = (await progressWithBands(trx, [family], facts, ctx, memberId)).get(family.family_id)!
-        await audit(trx, request, 'progress.read', family.family_id, memberId ? `member/${memberId}/progress` : `family/${family.family_id}/progress`)
         if (p.kind === 'family') {
           reply.serializer(serializeFamilyProgress).type('application/json; charset=utf-8')
           return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
