@@ -1,6 +1,6 @@
-import { sql, type QueryCreator } from 'kysely'
+import { sql, type QueryCreator, type RawBuilder } from 'kysely'
 import type { Trx } from '../../db/kysely.js'
-import type { Database, FamilyRow, MemberRow } from '../../db/schema.js'
+import type { Database, FamilyRow, MemberRow, MunicipalityRow } from '../../db/schema.js'
 import type { CreateFamily, CreateMember, Family, ListFamiliesQuery, Member, UpdateFamily, UpdateMember } from '../../contracts/families.js'
 import { decodeCursor, page } from '../cursor.js'
 import { groupBy } from '../group-by.js'
@@ -53,23 +53,41 @@ export async function findFamilyRowWithMembers(
   const found = await base
     .selectFrom('families')
     .selectAll('families')
-    .select(
-      sql<MemberJson[]>`(SELECT coalesce(json_agg(json_build_object('municipality_id', m.municipality_id, 'member_id', m.member_id, 'family_id', m.family_id,
-                                 'alias', m.alias, 'role', m.role, 'birth_date', m.birth_date, 'created_at', m.created_at, 'seq', m.seq) ORDER BY m.seq), '[]')
-          FROM members m WHERE m.family_id = families.family_id)`.as('members_json'),
-    )
+    .select(membersJson(sql.ref('families.family_id')).as('members_json'))
     .where('family_id', '=', familyId)
     .where('synthetic', '=', false)
     .executeTakeFirst()
   if (!found) return undefined
   const { members_json, ...row } = found
-  return { row, members: members_json.map((m) => ({ ...m, created_at: new Date(m.created_at) })) }
+  return { row, members: membersOfJson(members_json) }
+}
+
+/**
+ * The municipality's row and a family's members in one statement. A write reads them once it
+ * holds the family's lock, so both are as committed by then (a settings change or a member
+ * correction that committed while this write waited for the lock is seen).
+ */
+export async function municipalityAndMembers(trx: Trx, familyId: string): Promise<{ municipality: MunicipalityRow; members: MemberRow[] }> {
+  const { members_json, ...municipality } = await trx
+    .selectFrom('municipalities')
+    .selectAll('municipalities')
+    .select(membersJson(sql`${familyId}::uuid`).as('members_json'))
+    .executeTakeFirstOrThrow()
+  return { municipality, members: membersOfJson(members_json) }
 }
 
 type AuditInsert = ReturnType<typeof auditEvent>
 
 /** A member row as json_build_object gives it: the instant as ISO text. */
 type MemberJson = Omit<MemberRow, 'created_at'> & { created_at: string }
+
+/** The members of one family as a JSON array in entry order, for a statement that reads more. */
+const membersJson = (familyId: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
+  sql<MemberJson[]>`(SELECT coalesce(json_agg(json_build_object('municipality_id', m.municipality_id, 'member_id', m.member_id, 'family_id', m.family_id,
+                             'alias', m.alias, 'role', m.role, 'birth_date', m.birth_date, 'created_at', m.created_at, 'seq', m.seq) ORDER BY m.seq), '[]')
+      FROM members m WHERE m.family_id = ${familyId})`
+
+const membersOfJson = (rows: MemberJson[]): MemberRow[] => rows.map((m) => ({ ...m, created_at: new Date(m.created_at) }))
 
 export async function membersOf(trx: Trx, familyIds: string[]): Promise<MemberRow[]> {
   if (familyIds.length === 0) return []

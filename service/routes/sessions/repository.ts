@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type OperationNodeSource } from 'kysely'
 import type { Trx } from '../../db/kysely.js'
 import type { RatingRow, SessionRow } from '../../db/schema.js'
 import type { Rating, Session } from '../../contracts/sessions.js'
@@ -48,20 +48,22 @@ export async function ratingsOf(trx: Trx, sessionIds: string[]): Promise<RatingR
  * A session and its ratings in one statement: the session is inserted in a CTE and each rating
  * takes its id from it (the ratings' foreign key is checked at the statement's end, when the
  * session is there). The answer is one row per rating with the session's own columns, or one
- * row of the session alone when it has no ratings.
+ * row of the session alone when it has no ratings. `alongside` (the audit event) is one more
+ * data-modifying WITH of the same statement; `input.id` names the session (else the database does).
  */
 export async function insertSession(
   trx: Trx,
   municipalityId: string,
   familyId: string,
-  input: { heldOn: string; kind: string; note?: string },
+  input: { heldOn: string; kind: string; note?: string; id?: string },
   ratings: RatingValues[],
+  options: { alongside?: OperationNodeSource } = {},
 ): Promise<Session> {
   type Row = RatingRow & { s_session_id: string; s_family_id: string; s_held_on: string; s_kind: string; s_note: string | null; s_created_at: Date; s_municipality_id: string }
   const r = await sql<Row>`
-    WITH s AS (
-      INSERT INTO sessions (municipality_id, family_id, held_on, kind, note)
-      VALUES (${municipalityId}::uuid, ${familyId}::uuid, ${input.heldOn}::date, ${input.kind}, ${input.note ?? null})
+    WITH ${options.alongside ? sql`alongside AS (${options.alongside}),` : sql``} s AS (
+      INSERT INTO sessions (municipality_id, family_id, session_id, held_on, kind, note)
+      VALUES (${municipalityId}::uuid, ${familyId}::uuid, coalesce(${input.id ?? null}::uuid, gen_random_uuid()), ${input.heldOn}::date, ${input.kind}, ${input.note ?? null})
       RETURNING *
     ), r AS (
       INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, rater_member_id, items, total, override_reason)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -6,11 +7,11 @@ import { $FamilyParams } from '../../contracts/families.js'
 import { $CreateRating, $CreateSession, $ListSessionsQuery, $Rating, $RatingParams, $Session, $SessionParams, $UpdateSession } from '../../contracts/sessions.js'
 import type { Trx } from '../../db/kysely.js'
 import type { SessionRow } from '../../db/schema.js'
-import { audit } from '../../plugins/audit.js'
+import { audit, auditEvent } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { badRequest, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
 import { familyFor } from '../access.js'
-import { membersOf } from '../families/repository.js'
+import { membersOf, municipalityAndMembers } from '../families/repository.js'
 import { loadInstruments } from '../instruments/repository.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
 import { todayIn } from '../calendar.js'
@@ -70,17 +71,19 @@ export default async function sessionRoutes(app: FastifyInstance) {
       createOnce(app, request, reply, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId, { lock: true })
         const input = request.body
-        const [members, m] = await Promise.all([membersOf(trx, [family.family_id]), municipality(trx, { fresh: true })])
+        const { members, municipality: m } = await municipalityAndMembers(trx, family.family_id)
         const instruments = await loadInstruments(trx, m)
         const today = todayIn(m.time_zone)
         const dateErrors = checkSessionDate(input.heldOn, family, today)
         const { invalid, errors, rows } = checkRatings(input.ratings, { heldOn: input.heldOn, members, instruments, existing: new Set() }, '/ratings')
         if (invalid.length) throw invalidRatings(invalid)
         if (dateErrors.length || errors.length) throw ruleBroken([...dateErrors, ...errors])
-        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, input, rows)
+        // The id is chosen here so the audit event goes in the statement that inserts the session.
+        const sessionId = randomUUID()
+        const created = auditEvent(trx, request, 'session.create', family.family_id, `session/${sessionId}`)
+        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, { ...input, id: sessionId }, rows, { alongside: created })
         // A session leaves the family's row and members as they are: what was read is current.
         await refreshFamilyState(trx, family, { settings: m, members })
-        await audit(trx, request, 'session.create', family.family_id, `session/${session.id}`)
         return { body: session, location: `/v1/sessions/${session.id}` }
       }),
   })
