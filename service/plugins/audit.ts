@@ -43,9 +43,13 @@ export function auditEvent(trx: Trx, request: FastifyRequest, action: string, fa
 /** One audit event per family in a single insert (a caseload or report reads many families). */
 export async function auditFamilies(trx: Trx, request: FastifyRequest, action: string, familyIds: string[]): Promise<void> {
   if (familyIds.length === 0) return
+  await familiesAuditEvents(trx, request, action, familyIds).execute()
+}
+
+/** The insert of auditFamilies, not yet sent (see auditEvent); familyIds must not be empty. */
+export function familiesAuditEvents(trx: Trx, request: FastifyRequest, action: string, familyIds: string[]) {
   const who = actor(request.principal)
-  await trx
+  return trx
     .insertInto('audit_events')
     .values(familyIds.map((familyId) => ({ municipality_id: request.principal.municipalityId, ...who, action, family_id: familyId, resource: `family/${familyId}`, request_id: request.id, detail: null })))
-    .execute()
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type OperationNodeSource } from 'kysely'
 import type { FamilyFlag } from '../contracts/progress.js'
 import type { Db, Trx } from '../db/kysely.js'
 import { forgetPreloadedMunicipality, inMunicipality } from '../db/kysely.js'
@@ -232,18 +232,34 @@ export async function rebuildStaleState(db: Db, log: (message: string) => void):
   return rebuilt
 }
 
-/** The stored flags of these families' series, in each family's display order. */
-export async function storedSeriesFlags(trx: Trx, familyIds: string[]): Promise<Map<string, FamilyFlag[][]>> {
-  const out = new Map<string, FamilyFlag[][]>()
-  if (familyIds.length === 0) return out
-  const rows = await trx.selectFrom('series_state').select(['family_id', 'flags']).where('family_id', 'in', familyIds).where('severity', 'is not', null).orderBy('family_id').orderBy('position').execute()
-  for (const r of rows) {
-    const list = out.get(r.family_id)
-    const flags = r.flags as FamilyFlag[]
-    if (list) list.push(flags)
-    else out.set(r.family_id, [flags])
+/**
+ * What a caseload page shows of its families beyond their standing: each family's external
+ * reference and the stored flags of its series in display order, in one statement that also
+ * sends `alongside` (the audit event of the read) as a data-modifying WITH.
+ */
+export async function caseloadDetails(
+  trx: Trx,
+  familyIds: string[],
+  options: { alongside?: OperationNodeSource } = {},
+): Promise<{ externalRefs: Map<string, string>; flags: Map<string, FamilyFlag[][]> }> {
+  const externalRefs = new Map<string, string>()
+  const flags = new Map<string, FamilyFlag[][]>()
+  if (familyIds.length === 0) return { externalRefs, flags }
+  const rows = await sql<{ family_id: string; external_ref: string; flags: FamilyFlag[] | null }>`
+    ${options.alongside ? sql`WITH alongside AS (${options.alongside})` : sql``}
+    SELECT f.family_id, f.external_ref, s.flags
+      FROM families f
+      LEFT JOIN series_state s ON s.municipality_id = f.municipality_id AND s.family_id = f.family_id AND s.severity IS NOT NULL
+     WHERE f.family_id = ANY(${familyIds}::uuid[])
+     ORDER BY f.family_id, s.position`.execute(trx)
+  for (const r of rows.rows) {
+    externalRefs.set(r.family_id, r.external_ref)
+    if (r.flags === null) continue
+    const list = flags.get(r.family_id)
+    if (list) list.push(r.flags)
+    else flags.set(r.family_id, [r.flags])
   }
-  return out
+  return { externalRefs, flags }
 }
 
 /** The stored standing of the active families, of one coordinator or the whole municipality. */

@@ -5,8 +5,8 @@ import { $Id, $PageQuery, type Severity } from '../../contracts/common.js'
 import { caseloadStanding, compareCaseload } from '../../domain/caseload.js'
 import { familyFlagList } from '../../domain/progress.js'
 import { severityRank } from '../../domain/severity.js'
-import { auditFamilies } from '../../plugins/audit.js'
-import { activeFamilyStates, storedSeriesFlags } from '../../state/repository.js'
+import { familiesAuditEvents } from '../../plugins/audit.js'
+import { activeFamilyStates, caseloadDetails } from '../../state/repository.js'
 import { todayIn } from '../calendar.js'
 import { decodeCursor, encodeCursor } from '../cursor.js'
 import { flagToPoints } from '../progress/present.js'
@@ -57,21 +57,17 @@ export default async function caseloadRoutes(app: FastifyInstance) {
         const shown = start < 0 ? [] : standings.slice(start, start + request.query.limit)
         const more = start >= 0 && start + request.query.limit < standings.length
         const ids = shown.map((s) => s.familyId)
-        const [flags, refs] = await Promise.all([
-          storedSeriesFlags(trx, ids),
-          ids.length === 0 ? [] : trx.selectFrom('families').select(['family_id', 'external_ref']).where('family_id', 'in', ids).execute(),
-        ])
-        const refOf = new Map(refs.map((r) => [r.family_id, r.external_ref]))
+        // The families shown are audited by the statement that reads their details.
+        const { externalRefs, flags } = await caseloadDetails(trx, ids, { alongside: ids.length > 0 ? familiesAuditEvents(trx, request, 'caseload.read', ids) : undefined })
         const items: CaseloadItem[] = shown.map((s) => ({
           familyId: s.familyId,
-          externalRef: refOf.get(s.familyId)!,
+          externalRef: externalRefs.get(s.familyId)!,
           coordinatorId: s.state.coordinator_id,
           lastSessionOn: s.lastSessionOn,
           sessionCount: s.state.session_count,
           severity: s.severity,
           flags: familyFlagList(flags.get(s.familyId) ?? [], s.overdue).map(flagToPoints),
         }))
-        await auditFamilies(trx, request, 'caseload.read', ids)
         const last = items[items.length - 1]
         return {
           items,
