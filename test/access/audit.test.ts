@@ -66,6 +66,8 @@ t.test('audit events and the access log', async (t) => {
   await audited('GET session', 'api', k.api, 'GET', `/v1/sessions/${w.s1}`, undefined, 200, 'session.read')
   await audited('GET progress', 'api', k.api, 'GET', `/v1/families/${f}/progress`, undefined, 200, 'progress.read')
   await audited('GET progress as family', 'family', k.family, 'GET', `/v1/families/${f}/progress`, undefined, 200, 'progress.read')
+  await audited('GET caseload as coordinator', 'coordinator', k.coordinator, 'GET', '/v1/caseload', undefined, 200, 'caseload.read')
+  await audited('GET caseload', 'api', k.api, 'GET', `/v1/caseload?coordinatorId=${w.c1}`, undefined, 200, 'caseload.read')
   await audited('GET export', 'api', k.api, 'GET', `/v1/families/${f}/export`, undefined, 200, 'family.export')
   await audited('GET export (FHIR)', 'api', k.api, 'GET', `/v1/families/${f}/export?format=fhir`, undefined, 200, 'family.export')
   await audited('GET access-log', 'api', k.api, 'GET', `/v1/families/${f}/access-log`, undefined, 200, 'access-log.read')
@@ -93,6 +95,8 @@ t.test('audit events and the access log', async (t) => {
   await t.test('reads that fail leave no trace of a family they could not see', async (t) => {
     await app.call('GET', `/v1/families/${f}`, { key: w.tokens.coordinatorC2 })
     await app.call('GET', `/v1/families/${f}/progress`, { key: w.keyOther })
+    // The progress read writes its event in the statement that reads the family: the 404 rolls it back.
+    t.equal((await app.call('GET', `/v1/families/${f}/progress`, { key: w.tokens.coordinatorC2 })).statusCode, 404, "another coordinator's progress read is a 404")
     t.same((await newEvents()).filter((e) => e.family_id === f), [], 'no event for F1')
   })
 
