@@ -8,6 +8,8 @@ import drain from './plugins/drain.js'
 import cors from './plugins/cors.js'
 import { idempotencyMaintenance } from './plugins/idempotency.js'
 import jsonBody from './plugins/json-body.js'
+import metrics from './plugins/metrics.js'
+import pressure from './plugins/pressure.js'
 import problems, { MAX_ECHOED_PATH } from './plugins/problems.js'
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/protocol-errors.js'
 import security from './plugins/security.js'
@@ -81,6 +83,10 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   await app.register(jsonBody)
   await app.register(textInput)
   await app.register(database, { connectionString, poolSize: config.dbPoolSize })
+  // Process metrics only where a metrics server (server.ts, METRICS_PORT) will serve them.
+  await app.register(metrics, { processMetrics: config.metrics.port !== undefined, poolSize: config.dbPoolSize })
+  // Before authentication and every other hook that may query: a shed request costs nothing.
+  await app.register(pressure, { config })
   await app.register(docs)
   await app.register(tokens, { config })
   await app.register(auth)

@@ -21,10 +21,23 @@ const $Env = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   DB_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  // Metrics are served on a port of their own, and only when one is given. An empty value (a
+  // blank line in an env file) is no port, not port 0 (any free port).
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Load shedding; 0 turns a check off.
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0.98),
+  MAX_DB_WAITING_CLIENTS: z.coerce.number().int().min(0).max(100_000).default(50),
+  PRESSURE_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
   SEED_DEMO: z
     .enum(['true', 'false', '1', '0'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+}).refine((e) => e.METRICS_PORT === undefined || e.METRICS_PORT === 0 || e.METRICS_PORT !== e.PORT, {
+  path: ['METRICS_PORT'],
+  message: 'must not be the same as PORT: the metrics are not served on the API port',
 })
 
 export interface Config {
@@ -41,6 +54,19 @@ export interface Config {
   dbStartTimeoutSeconds: number
   /** How long a SIGTERM waits for requests in flight before the process is ended anyway. */
   shutdownGraceSeconds: number
+  /** Where Prometheus scrapes /metrics; no port, no metrics server. */
+  metrics: { port: number | undefined; host: string }
+  /**
+   * When requests are shed with a 503 (plugins/pressure.ts). A limit of 0 turns its check off.
+   * Event-loop delay and utilization are measured over one sample interval.
+   */
+  pressure: {
+    maxEventLoopDelayMs: number
+    maxEventLoopUtilization: number
+    maxDbWaitingClients: number
+    sampleIntervalMs: number
+    retryAfterSeconds: number
+  }
   /** Seed the demo municipality on start; defaults to on for the embedded database only. */
   seedDemo: boolean
 }
@@ -69,6 +95,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.DB_POOL_SIZE,
     dbStartTimeoutSeconds: e.DB_START_TIMEOUT_SECONDS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    pressure: {
+      maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: e.MAX_EVENT_LOOP_UTILIZATION,
+      maxDbWaitingClients: e.MAX_DB_WAITING_CLIENTS,
+      sampleIntervalMs: e.PRESSURE_SAMPLE_INTERVAL_MS,
+      retryAfterSeconds: e.PRESSURE_RETRY_AFTER_SECONDS,
+    },
     seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
   }
 }

@@ -5,6 +5,7 @@ import { ensureDemo } from './cli/demo.js'
 import { loadConfig } from './config.js'
 import { DatabaseUnreachableError, migrateDatabase, openDatabase, waitForDatabase, withPool } from './db/connect.js'
 import { DataDirLockedError } from './db/embedded.js'
+import { startMetricsServer, type MetricsServer } from './plugins/metrics.js'
 import { refitMissingBandModels } from './routes/expected-bands/repository.js'
 import { rebuildStaleState } from './state/repository.js'
 
@@ -23,6 +24,7 @@ async function main() {
   })
 
   const app = await buildApp({ config, connectionString: database.connectionString, demoMunicipalityId: demo?.municipalityId })
+  let metricsServer: MetricsServer | null = null
   // SIGTERM drains (plugins/drain.ts): no new connections, requests in flight finish, the rest
   // get a 503; after SHUTDOWN_GRACE_SECONDS the process ends anyway, with exit code 1.
   closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ err, signal }) => {
@@ -30,12 +32,18 @@ async function main() {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else console.log(`Shutting down (${signal ?? 'close'}): finishing the requests in flight, for at most ${config.shutdownGraceSeconds} s`)
     await app.close()
+    // After the drain, so the last scrape still sees it.
+    await metricsServer?.close()
     await database.close()
     if (!err) console.log(`Framgang stopped after ${((Date.now() - started) / 1000).toFixed(1)} s`)
   })
+  // The metrics listener first: a port already taken stops the start before the API takes traffic.
+  if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(app.metrics.registry, { port: config.metrics.port, host: config.metrics.host })
   await app.listen({ port: config.port, host: config.host })
   const { port } = app.server.address() as AddressInfo
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  const shown = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
+  const shownHost = shown(config.host)
+  if (metricsServer) console.log(`Metrics for Prometheus at http://${shown(config.metrics.host)}:${metricsServer.address.port}/metrics`)
   if (demo) console.log(`Demo API key: ${demo.apiKey}`)
   console.log(`Framgang is running at http://${shownHost}:${port}/`)
 }

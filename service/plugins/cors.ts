@@ -89,7 +89,14 @@ async function cors(app: FastifyInstance) {
     const principal = request.principal
     let allowed = false
     try {
-      allowed = principal ? await registeredBy(principal.municipalityId, origin) : await registeredAnywhere(origin)
+      if (reply.statusCode === 503) {
+        // A 503 (shed under load, shutting down, no database) is answered from the caches alone,
+        // however old: a lookup would wait for a connection of the pool that is the bottleneck,
+        // or the database that is gone. Without a cached answer the origin is not allowed.
+        allowed = principal ? (byMunicipality.get(principal.municipalityId)?.origins.has(origin) ?? false) : (anywhere.get(origin)?.ok ?? false)
+      } else {
+        allowed = principal ? await registeredBy(principal.municipalityId, origin) : await registeredAnywhere(origin)
+      }
     } catch (err) {
       // This hook also runs on the answer to a failure, often the database's own (503): a
       // second failure here would replace that answer with Fastify's bare 500 quoting the

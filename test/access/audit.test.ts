@@ -5,7 +5,7 @@ import { createMunicipality } from '../../service/cli/municipalities.js'
 import { loadConfig } from '../../service/config.js'
 import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
-import { daysAgo } from '../helpers/app.js'
+import { daysAgo, NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 import { captureLogs } from '../helpers/logs.js'
 import { buildWorld, expectStatus, inMunicipality, mint, orsSelf, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
@@ -132,7 +132,7 @@ t.test('application logs carry no names, birth dates, scores or credentials', as
   const { stream, lines } = captureLogs()
   const database = await freshDatabase()
   const app = await buildApp({
-    config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY }),
+    config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY, ...NO_LOAD_SHEDDING }),
     connectionString: database.connectionString,
     logger: { level: 'trace', stream },
   })

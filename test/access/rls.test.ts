@@ -9,7 +9,7 @@ import { migrateDatabase } from '../../service/db/connect.js'
 import { createDb, type Db, type Trx } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
 import { hashApiKey } from '../../service/plugins/auth.js'
-import { daysAgo, testApp } from '../helpers/app.js'
+import { daysAgo, NO_LOAD_SHEDDING, testApp } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 import { BIRTH, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
 
@@ -324,7 +324,7 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
     t.same(await asApp(db, null, (trx) => municipalitiesIn(trx, 'allowed_origins')), [], 'and no allowed_origins row')
   })
 
-  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY }), connectionString: o.connectionString, logger: false })
+  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY, ...NO_LOAD_SHEDDING }), connectionString: o.connectionString, logger: false })
   cleanups.push(() => app.close())
   await app.ready()
   const call = caller(app)

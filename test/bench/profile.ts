@@ -16,6 +16,7 @@ import { loadConfig } from '../../service/config.js'
 import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
 import { rebuildStaleState } from '../../service/state/repository.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 import { seedMunicipality } from './seed.js'
 
@@ -29,7 +30,7 @@ const seeded = await seedMunicipality(database.connectionString, { families, log
 const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 })
 await rebuildStaleState(createDb(pool), () => {})
 await pool.end()
-const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-profile-${process.pid}`, RATE_LIMIT_MAX: '1000000000' }), connectionString: database.connectionString, logger: false })
+const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-profile-${process.pid}`, RATE_LIMIT_MAX: '1000000000', ...NO_LOAD_SHEDDING }), connectionString: database.connectionString, logger: false })
 await app.ready()
 
 // Every statement the app sends, timed from send to answer, named by its first words.

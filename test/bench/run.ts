@@ -30,6 +30,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { freshDatabase, type TestDatabase } from '../helpers/database.js'
 import { freePort } from '../helpers/ports.js'
 import { seedMunicipality, type SeededMunicipality } from './seed.js'
@@ -108,6 +109,8 @@ function startService(database: TestDatabase, dataDir: string): Promise<Running>
       RATE_LIMIT_MAX: '1000000000',
       DB_POOL_SIZE: String(POOL_SIZE),
       DATA_DIR: dataDir,
+      // The bench measures how far the service goes; shedding would cut the run short with 503s.
+      ...NO_LOAD_SHEDDING,
     },
     'Framgang is running',
   )

@@ -23,10 +23,17 @@ export interface TestApp {
 
 let counter = 0
 
+/**
+ * Load shedding off: tests on a loaded machine (two cores, tap's jobs, PostgreSQL) would
+ * otherwise meet a 503 whenever the event loop is busy for a moment. The tests of the shedding
+ * set the limits they test.
+ */
+export const NO_LOAD_SHEDDING: Record<string, string> = { MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0', MAX_DB_WAITING_CLIENTS: '0' }
+
 /** The real app on a fresh, migrated database of its own, closed in teardown. */
 export async function testApp(t: Test, env: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase()
-  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...env })
+  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING, ...env })
   const app = await buildApp({ config, connectionString: database.connectionString, logger: false })
   await app.ready()
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 4 })

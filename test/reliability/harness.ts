@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { projectRoot } from '../../service/paths.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { freePort } from '../helpers/ports.js'
 
 export { freePort }
@@ -95,7 +96,8 @@ export interface Service {
 /** `node --import tsx service/server.ts` against the given database, on a free port. */
 export async function startService(env: Record<string, string>): Promise<Service> {
   const port = await freePort()
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env }
+  // Only the outages under test answer 503, never a moment of load on a shared machine.
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...NO_LOAD_SHEDDING, ...env }
   delete childEnv.TEST_DATABASE_URL
   delete childEnv.TOKEN_PRIVATE_KEY
   const child = spawn(process.execPath, ['--import', 'tsx', 'service/server.ts'], { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })

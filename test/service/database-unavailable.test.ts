@@ -6,7 +6,7 @@ import { isDatabaseUnavailable } from '../../service/db/connection-errors.js'
 import { migrateDatabase } from '../../service/db/connect.js'
 import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
-import { daysAgo } from '../helpers/app.js'
+import { daysAgo, NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { assertProblem, BIRTH, ors } from '../helpers/fixtures.js'
 import { freePort, INTERNALS, throwawayCluster, waitFor } from '../reliability/harness.js'
 
@@ -45,7 +45,7 @@ t.test('which failures mean the database is unavailable', async (t) => {
 
 t.test('with no database to reach, requests answer 503 problems with Retry-After, also with an Origin', async (t) => {
   const port = await freePort()
-  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}` })
+  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING })
   const app = await buildApp({ config, connectionString: `postgres://postgres@127.0.0.1:${port}/framgang`, logger: false })
   t.teardown(() => app.close())
   await app.ready()
@@ -71,7 +71,7 @@ t.test('an administrator ending a busy connection (57P01) is a 503, the process 
   t.teardown(() => cluster.destroy())
   await cluster.start()
   await migrateDatabase(cluster.url)
-  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}` })
+  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING })
   const app = await buildApp({ config, connectionString: cluster.url, logger: false })
   await app.ready()
   const pool = new pg.Pool({ connectionString: cluster.url, max: 3 })

@@ -8,7 +8,7 @@ import { createMunicipality } from '../../service/cli/municipalities.js'
 import { loadConfig } from '../../service/config.js'
 import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
-import { daysAgo, testApp, type TestApp } from '../helpers/app.js'
+import { daysAgo, NO_LOAD_SHEDDING, testApp, type TestApp } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 import { MAX_JSON_DEPTH, scanJson } from '../../service/plugins/json-body.js'
 import { assertProblem, createCoordinator, createFamily, createSession, ors, writableCounts as snapshot } from '../helpers/fixtures.js'
@@ -361,7 +361,7 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
 t.test('hostile input is not repeated in the logs', async (t) => {
   const { stream, lines } = captureLogs()
   const database = await freshDatabase()
-  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}` }), connectionString: database.connectionString, logger: { level: 'trace', stream } })
+  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING }), connectionString: database.connectionString, logger: { level: 'trace', stream } })
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 })
   pool.on('error', () => {})
   t.teardown(async () => {

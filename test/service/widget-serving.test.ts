@@ -6,6 +6,7 @@ import { loadConfig } from '../../service/config.js'
 import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
 import { buildWidget } from '../browser/helpers.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 
 t.test('the widget bundle, the demo page and the demo tokens', async (t) => {
@@ -15,7 +16,7 @@ t.test('the widget bundle, the demo page and the demo tokens', async (t) => {
   const db = createDb(pool)
   const demo = await createMunicipality(db, { name: 'Demo' })
   await seedDemo(db, demo.municipalityId)
-  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}` })
+  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING })
   const app = await buildApp({ config, connectionString: database.connectionString, logger: false, widgetDir, demoMunicipalityId: demo.municipalityId })
   const plain = await buildApp({ config, connectionString: database.connectionString, logger: false, widgetDir })
   t.teardown(async () => {
