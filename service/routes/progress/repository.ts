@@ -18,7 +18,16 @@ export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { m
     known?.members ?? trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('seq').execute(),
     trx
       .selectFrom('sessions')
-      .leftJoin('ratings', (j) => j.onRef('ratings.municipality_id', '=', 'sessions.municipality_id').onRef('ratings.family_id', '=', 'sessions.family_id').onRef('ratings.session_id', '=', 'sessions.session_id'))
+      // The ratings' own family condition lets the planner reach them through their family index
+      // for any number of families: joined on the session alone, two hundred families' sessions
+      // (the rebuild's chunk) made it hash-join a scan of every rating of the municipality.
+      .leftJoin('ratings', (j) =>
+        j
+          .onRef('ratings.municipality_id', '=', 'sessions.municipality_id')
+          .onRef('ratings.family_id', '=', 'sessions.family_id')
+          .onRef('ratings.session_id', '=', 'sessions.session_id')
+          .on('ratings.family_id', 'in', familyIds),
+      )
       .select(['sessions.session_id', 'sessions.family_id', 'sessions.held_on', 'ratings.rating_id', 'ratings.member_id', 'ratings.instrument_code', 'ratings.rater', 'ratings.rater_member_id', 'ratings.items', 'ratings.total'])
       // The instant as the ISO text Date#toISOString gives (milliseconds, truncated), formatted
       // by the database: parsing a Date per rating only to print it again was a hot spot.
