@@ -9,6 +9,8 @@
  * row-level security applies and its cost is in both numbers.
  *
  *   GET  /family/:id          the family row, its members, its ratings with held_on
+ *   GET  /family/:id/audited  the same, plus the audit event every read of personal data writes
+ *                             (so its commit waits for the WAL flush, as the service's does)
  *   GET  /coordinator/:id     the same for the coordinator's active families
  *   POST /family/:id/sessions a session, its ratings (one multi-row insert), one audit_events
  *                             row and one idempotency_keys row; answers the ids
@@ -78,16 +80,27 @@ interface CreateSessionBody {
 
 const app = Fastify({ logger: false })
 
-app.get<{ Params: { id: string } }>('/family/:id', async (request, reply) =>
-  tenant(async (c) => {
-    const family = await c.query('SELECT * FROM families WHERE family_id = $1', [request.params.id])
-    if (family.rowCount === 0) return reply.code(404).send({ title: 'no such family' })
-    const ids = [request.params.id]
-    const members = await c.query(MEMBERS_OF_FAMILIES, [ids])
-    const ratings = await c.query(RATINGS_OF_FAMILIES, [ids])
-    return { family: family.rows[0], members: members.rows, ratings: ratings.rows }
-  }),
-)
+function familyRoute(audited: boolean) {
+  return async (request: { params: { id: string } }, reply: { code(n: number): { send(b: unknown): unknown } }) =>
+    tenant(async (c) => {
+      const family = await c.query('SELECT * FROM families WHERE family_id = $1', [request.params.id])
+      if (family.rowCount === 0) return reply.code(404).send({ title: 'no such family' })
+      const ids = [request.params.id]
+      const members = await c.query(MEMBERS_OF_FAMILIES, [ids])
+      const ratings = await c.query(RATINGS_OF_FAMILIES, [ids])
+      if (audited) {
+        await c.query(
+          `INSERT INTO audit_events (municipality_id, actor_type, actor_id, role, action, family_id, resource, request_id)
+           VALUES ($1, 'api-client', $2, 'api-client', 'progress.read', $3, $4, $5)`,
+          [municipalityId, apiClientId, request.params.id, `family/${request.params.id}/progress`, randomUUID()],
+        )
+      }
+      return { family: family.rows[0], members: members.rows, ratings: ratings.rows }
+    })
+}
+
+app.get<{ Params: { id: string } }>('/family/:id', familyRoute(false))
+app.get<{ Params: { id: string } }>('/family/:id/audited', familyRoute(true))
 
 app.get<{ Params: { id: string } }>('/coordinator/:id', async (request) =>
   tenant(async (c) => {

@@ -386,6 +386,8 @@ interface MainResults {
   recompute: RecomputeResult
   progress: LoadResult
   progressCeiling: LoadResult
+  /** Ceiling (a) plus the audit event of the read. */
+  progressAuditedCeiling: LoadResult
   caseload: LoadResult
   caseloadCeiling: LoadResult
   report: ReportResult
@@ -408,6 +410,7 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const recompute = await recomputeBands(service, auth)
     const progress = await load('service GET /v1/families/{id}/progress', service, progressRequest(m, auth))
     const progressCeiling = await load('ceiling GET /family/:id', ceiling, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}` }))
+    const progressAuditedCeiling = await load('ceiling GET /family/:id/audited', ceiling, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}/audited` }))
     const caseload = await load('service GET /v1/caseload', service, caseloadRequest(m, auth))
     const caseloadCeiling = await load('ceiling GET /coordinator/:id', ceiling, () => ({ method: 'GET', path: `/coordinator/${m.coordinatorIds[0]}` }))
     // Before the writes, so the report reads the seeded data only (as in the scale run).
@@ -421,7 +424,7 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const write = await load('service POST /v1/families/{id}/sessions', service, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
     const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
     const writeStateCeiling = await load('ceiling POST /family/:id/sessions-with-state', ceiling, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions-with-state`, {}))
-    return { recompute, progress, progressCeiling, caseload, caseloadCeiling, report, write, writeCeiling, writeStateCeiling, startRssMb, peakRssMb: overall.stop() }
+    return { recompute, progress, progressCeiling, progressAuditedCeiling, caseload, caseloadCeiling, report, write, writeCeiling, writeStateCeiling, startRssMb, peakRssMb: overall.stop() }
   } finally {
     overall.stop()
     await Promise.all([service.stop(), ceiling.stop()])
@@ -464,6 +467,10 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   }
   const pr = ratio(r.progress, r.progressCeiling)
   loadRow('progress of one family (4 series × 50 sessions) vs ceiling (a)', r.progress, r.progressCeiling, '≥ 0.6×', pr >= 0.6)
+  rows.push([
+    'the same progress vs ceiling (a) + the audit event of the read', fmt(r.progress.rps), fmt(r.progress.p50), fmt(r.progress.p99),
+    failuresCell(r.progressAuditedCeiling.failures, r.progressAuditedCeiling.firstFailure), fmt(r.progressAuditedCeiling.rps), fmt(ratio(r.progress, r.progressAuditedCeiling), 2), 'for comparison', '–',
+  ])
   const cr = ratio(r.caseload, r.caseloadCeiling)
   loadRow('caseload of one coordinator (30 families) vs ceiling (b)', r.caseload, r.caseloadCeiling, '≥ 1.0×, p99 ≤ 60 ms', cr >= 1.0 && r.caseload.p99 <= 60)
   const wr = ratio(r.write, r.writeCeiling)
@@ -489,7 +496,7 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   console.log(`\nThe errors column counts the service's and the ceiling's together. Report row: p50 = median, p99 = max. ` +
     `Service RSS: ${fmt(r.startRssMb)} MB after start-up, ${fmt(rep.rssBeforeMb)} MB before the report, peak ${fmt(r.peakRssMb)} MB over the whole run. ` +
     `Seeding took ${ms(seed.timings.total)} s.`)
-  console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}, (c) + state ${fmt(r.writeStateCeiling.p50)}/${fmt(r.writeStateCeiling.p99)}`)
+  console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (a) + audit ${fmt(r.progressAuditedCeiling.p50)}/${fmt(r.progressAuditedCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}, (c) + state ${fmt(r.writeStateCeiling.p50)}/${fmt(r.writeStateCeiling.p99)}`)
   if (r.recompute.counts) console.log(`recompute-bands answered ${r.recompute.counts}`)
 
   // Where the cores went: service, database, ceiling and load generator share them, so a path's
@@ -499,6 +506,7 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   console.log('\nCPU ms per request under load (the loaded process; all PostgreSQL processes)\n')
   console.log('| scenario | service | PostgreSQL | ceiling | PostgreSQL |\n|---|---:|---:|---:|---:|')
   console.log(cpuRow('progress vs (a)', r.progress, r.progressCeiling))
+  console.log(cpuRow('progress vs (a) + audit', r.progress, r.progressAuditedCeiling))
   console.log(cpuRow('caseload vs (b)', r.caseload, r.caseloadCeiling))
   console.log(cpuRow('POST vs (c)', r.write, r.writeCeiling))
   console.log(cpuRow('POST vs (c) + state', r.write, r.writeStateCeiling))
@@ -576,6 +584,7 @@ async function main() {
       ['recompute-bands', big.recompute.failure && { failures: 1, firstFailure: big.recompute.failure }],
       ['progress (service)', big.progress],
       ['progress (ceiling a)', big.progressCeiling],
+      ['progress (ceiling a + audit)', big.progressAuditedCeiling],
       ['caseload (service)', big.caseload],
       ['caseload (ceiling b)', big.caseloadCeiling],
       ['report', big.report],
