@@ -202,6 +202,8 @@ export interface SeriesStateTable {
   band_p50: number | null
   band_p75: number | null
   band_cohort_size: number | null
+  /** The band model of the series' expected band (sql/010), where it has one. */
+  band_model: Json<{ a25: number; a50: number; a75: number; cohortSize: number }> | null
   flags: Json<unknown[]>
   severity: string | null
   is_primary: boolean

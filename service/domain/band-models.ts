@@ -12,7 +12,7 @@ import {
   type ReferenceKeyOf,
   type ReferenceSeries,
 } from './expected-band.js'
-import type { SeriesIdentity } from './series.js'
+import { seriesKey, type SeriesIdentity } from './series.js'
 
 /**
  * Expected-band models fitted in bulk, so that they can be stored and a request reads only the
@@ -165,6 +165,30 @@ export function applyMinSeries(model: FittedModel, minSeries: number): BandModel
 
 /** How a caller finds the band model of a series (with the minimum applied). */
 export type BandModelOf = (series: SeriesIdentity, intake: number) => BandModel | null
+
+/** A series' band model as its stored state holds it: found at the series' intake then. */
+export interface StoredBand {
+  readonly series: SeriesIdentity
+  readonly intake: number
+  readonly model: BandModel | null
+}
+
+/**
+ * The band models of the given series from their stored state, or null unless every one is
+ * there at the same intake: state read in an earlier statement than the ratings may lag a write
+ * that committed between them (a new series, or a rating before the first that moved the
+ * intake), and then the caller looks the models up instead. A model depends on nothing but the
+ * series, its intake, the fitted models and the minimum cohort, and the state is rebuilt in the
+ * transaction that changes either of the last two, so a stored one at the same intake is current.
+ */
+export function bandModelsFromState(stored: readonly StoredBand[], needed: readonly (SeriesIdentity & { readonly intake: number })[]): BandModelOf | null {
+  const byKey = new Map(stored.map((b) => [seriesKey(b.series), b]))
+  for (const s of needed) if (byKey.get(seriesKey(s))?.intake !== s.intake) return null
+  return (series, intake) => {
+    const b = byKey.get(seriesKey(series))
+    return b && b.intake === intake ? b.model : null
+  }
+}
 
 /**
  * Band models straight from a reference cohort (each series left out of its own), for callers

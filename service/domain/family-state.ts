@@ -1,7 +1,7 @@
 import type { AgeGroup, Ending, FamilyStatus, IsoDate, Rater, SeriesStatus, Severity } from '../contracts/common.js'
 import type { FamilyFlag, Trend } from '../contracts/progress.js'
 import type { BandModelOf } from './band-models.js'
-import { bandAt } from './expected-band.js'
+import { bandAt, type BandModel } from './expected-band.js'
 import { lastSessionOf } from './flags.js'
 import { memberSeriesOf, seriesFlagsOf, type ProgressMember } from './progress.js'
 import { isUnsuccessful, primaryOutcomeOf } from './report.js'
@@ -17,7 +17,7 @@ import type { InstrumentDef } from './instruments.js'
  * Bump STATE_RULE_VERSION whenever a rule that feeds this state changes, so that stored state
  * computed under the old rules is rebuilt before the service answers.
  */
-export const STATE_RULE_VERSION = 1
+export const STATE_RULE_VERSION = 2
 
 export interface SeriesState {
   readonly memberId: string
@@ -39,6 +39,8 @@ export interface SeriesState {
   readonly trend: Trend | null
   /** The expected band at the latest point, where there is one. */
   readonly band: { readonly p25: number; readonly p50: number; readonly p75: number; readonly cohortSize: number } | null
+  /** The model the series' expected band comes from (at its intake), where it has one. */
+  readonly bandModel: BandModel | null
   /** The series' flags at its latest point, as the family's flag list names them. */
   readonly flags: readonly FamilyFlag[]
   readonly severity: Severity | null
@@ -120,6 +122,7 @@ export function familyState(input: FamilyStateInput): { family: FamilyState; ser
         status: progress.status,
         trend: progress.trend,
         band: band && progress.expected ? { ...band, cohortSize: progress.expected.cohortSize } : null,
+        bandModel: progress.expected ? input.bandModelOf(facts, facts.points[0].total) : null,
         flags,
         severity: severityOf(flags),
         report:

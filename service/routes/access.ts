@@ -19,7 +19,7 @@ export async function familyWithMembersFor(
   request: FastifyRequest,
   familyId: string,
   options: Parameters<typeof findFamilyRowWithMembers>[2] = {},
-): Promise<{ row: FamilyRow; members: MemberRow[] }> {
+): Promise<NonNullable<Awaited<ReturnType<typeof findFamilyRowWithMembers>>>> {
   const found = await findFamilyRowWithMembers(trx, familyId, options)
   if (!visibleTo(request, found?.row)) throw notFound('The family')
   return found!

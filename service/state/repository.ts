@@ -76,6 +76,7 @@ export function seriesRow(municipalityId: string, familyId: string, s: SeriesSta
     band_p50: s.band?.p50 ?? null,
     band_p75: s.band?.p75 ?? null,
     band_cohort_size: s.band?.cohortSize ?? null,
+    band_model: s.bandModel && { a25: s.bandModel.a25, a50: s.bandModel.a50, a75: s.bandModel.a75, cohortSize: s.bandModel.cohortSize },
     flags: s.flags as unknown[],
     severity: s.severity,
     is_primary: s.report !== null,

@@ -5,6 +5,7 @@ import { inMunicipality } from '../../service/db/kysely.js'
 import { bandModelsFromReference } from '../../service/domain/band-models.js'
 import { findFamilyRow } from '../../service/routes/families/repository.js'
 import { refitMissingBandModels } from '../../service/routes/expected-bands/repository.js'
+import { rebuildStaleState } from '../../service/state/repository.js'
 import { progressToPoints } from '../../service/routes/progress/present.js'
 import { loadFamilyFacts, progressOf, referenceKeyOf } from '../../service/routes/progress/repository.js'
 import { progressContext } from '../../service/routes/progress/routes.js'
@@ -57,10 +58,12 @@ t.test('progress from stored band models equals progress from the whole referenc
   t.ok(bands >= 5, `bands are shown (${bands} series)`)
   t.ok(own >= 5, `demo series are reference series of their own, each with its model without itself (${own})`)
 
-  // A database from before stored models: reference series without models. The start fits them.
+  // A database from before stored models: reference series without models, and stored state
+  // without them either (as sql/010 leaves it). The start fits the models, then rebuilds the state.
   await inMunicipality(ctx.db, ctx.municipality.municipalityId, async (trx) => {
     await trx.deleteFrom('band_models').execute()
     await trx.updateTable('reference_series').set({ own_a25: null, own_a50: null, own_a75: null, own_cohort_size: null }).execute()
+    await trx.updateTable('series_state').set({ band_model: null }).execute()
   })
   const without = await viaApi(ctx, ids)
   t.notOk(
@@ -71,6 +74,7 @@ t.test('progress from stored band models equals progress from the whole referenc
   t.equal(await refitMissingBandModels(ctx.db, (m) => messages.push(m)), 1, 'one municipality refitted')
   t.match(messages[0], /fitting the expected-band models/)
   t.equal(await refitMissingBandModels(ctx.db, () => {}), 0, 'and nothing left to do on the next start')
+  t.equal(await rebuildStaleState(ctx.db, () => {}), 1, "the refitted municipality's stored state is rebuilt")
   const refitted = await viaApi(ctx, ids)
   for (const id of ids) t.same(refitted.get(id), expected.get(id), `family ${id}: the same again after the refit`)
 })

@@ -5,6 +5,9 @@ import t from 'tap'
 import { inMunicipality } from '../../service/db/kysely.js'
 import { ageOn, daysBetween } from '../../service/domain/calendar.js'
 import { computedStateRows } from '../../service/state/repository.js'
+import { loadFamilyFacts } from '../../service/routes/progress/repository.js'
+import { progressToPoints } from '../../service/routes/progress/present.js'
+import { progressContext, progressWithBands } from '../../service/routes/progress/routes.js'
 import { daysAgo, testApp, yearsAgo, type TestApp } from '../helpers/app.js'
 import { addDays, BIRTH, minusYears, safeDaysAgo, uniqueRef } from '../helpers/fixtures.js'
 
@@ -312,6 +315,19 @@ async function storedRows(app: TestApp, municipalityId: string): Promise<StateRo
     const families = await trx.selectFrom('family_state').selectAll().where('municipality_id', '=', municipalityId).orderBy('family_id').execute()
     const series = await trx.selectFrom('series_state').selectAll().where('municipality_id', '=', municipalityId).orderBy('family_id').orderBy('position').execute()
     return normalised({ families, series })
+  })
+}
+
+/**
+ * A family's progress as the rules give it with every band model looked up in the fitted models
+ * (not read from the stored state), in the API's units, as JSON would carry it.
+ */
+async function progressByLookup(app: TestApp, municipalityId: string, familyId: string): Promise<unknown> {
+  return inMunicipality(app.db, municipalityId, async (trx) => {
+    const family = await trx.selectFrom('families').selectAll().where('family_id', '=', familyId).executeTakeFirstOrThrow()
+    const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [familyId])])
+    const progress = (await progressWithBands(trx, [family], facts, ctx)).get(familyId)!
+    return JSON.parse(JSON.stringify(progressToPoints(progress)))
   })
 }
 
@@ -672,6 +688,9 @@ t.test('the stored state equals the rules after every write, and the caseload sh
         for (const f of active) {
           const item = caseload.items.find((i: { familyId: string }) => i.familyId === f.id)
           const progress = must(await call('GET', `/v1/families/${f.id}/progress`), 200, 'progress')
+          // The API takes the band models from the stored state: they must be the fitted ones.
+          const bandDiff = firstDifference(progress, await progressByLookup(app, municipalityId, f.id))
+          if (bandDiff) fail(`${when}: ${f.label}'s progress differs from the progress with looked-up band models (API vs lookup) at ${bandDiff}`)
           const flagDiff = firstDifference(item.flags, progress.flags)
           if (flagDiff) fail(`${when}: ${f.label}'s caseload flags differ from its progress flags (caseload vs progress) at ${flagDiff}`)
           if (item.severity !== highestSeverity(progress.flags)) fail(`${when}: ${f.label}'s caseload severity is ${item.severity}, its progress flags' highest is ${highestSeverity(progress.flags)}`)

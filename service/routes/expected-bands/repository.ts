@@ -143,7 +143,8 @@ export async function loadBandModels(
 
 /**
  * Fits band models where reference series have none yet (a database from before stored models):
- * run at start, before the service listens, so no request meets a municipality without them.
+ * run at start, before the service listens and before rebuildStaleState, so no request meets a
+ * municipality without them or state computed without them.
  */
 export async function refitMissingBandModels(db: Db, log: (message: string) => void): Promise<number> {
   const municipalities = await db.selectFrom('municipalities').select('municipality_id').orderBy('created_at').execute()
@@ -156,6 +157,9 @@ export async function refitMissingBandModels(db: Db, log: (message: string) => v
       if (!r.rows[0]?.missing) return false
       log(`fitting the expected-band models of municipality ${id} (stored reference series without models)`)
       await refitBandModels(trx, id)
+      // The stored state holds each series' band model: it is stale now, and the start's
+      // rebuild of stale state (which runs next) rebuilds it.
+      await trx.updateTable('municipalities').set({ state_rule_version: null }).where('municipality_id', '=', id).execute()
       return true
     })
     if (done) refitted++

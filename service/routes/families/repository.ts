@@ -4,6 +4,9 @@ import type { Database, FamilyRow, MemberRow, MunicipalityRow } from '../../db/s
 import type { CreateFamily, CreateMember, Family, ListFamiliesQuery, Member, UpdateFamily, UpdateMember } from '../../contracts/families.js'
 import { decodeCursor, page } from '../cursor.js'
 import { groupBy } from '../group-by.js'
+import type { StoredBand } from '../../domain/band-models.js'
+import type { BandModel } from '../../domain/expected-band.js'
+import type { Rater } from '../../contracts/common.js'
 import type { auditEvent } from '../../plugins/audit.js'
 
 export function toMember(row: MemberRow): Member {
@@ -38,7 +41,8 @@ export async function findFamilyRow(trx: Trx, familyId: string, options: { lock?
 }
 
 /**
- * A family's row and its members in one statement (a read path's round trip saved). Not for a
+ * A family's row, its members and its series' stored band models in one statement (a read
+ * path's round trips saved). Not for a
  * locked read: a statement that waits for a row lock sees the members as they were before the
  * wait, so a write reads its members after taking the lock (findFamilyRow with lock, membersOf).
  */
@@ -46,7 +50,7 @@ export async function findFamilyRowWithMembers(
   trx: Trx,
   familyId: string,
   options: { alongside?: AuditInsert } = {},
-): Promise<{ row: FamilyRow; members: MemberRow[] } | undefined> {
+): Promise<{ row: FamilyRow; members: MemberRow[]; storedBands: StoredBand[] } | undefined> {
   // `alongside` (an audit event) is a data-modifying WITH: PostgreSQL runs it whether the
   // select reads it or not, in the same statement.
   const base: QueryCreator<Database> = options.alongside ? (trx.with('alongside', () => options.alongside!) as unknown as QueryCreator<Database>) : trx
@@ -54,13 +58,29 @@ export async function findFamilyRowWithMembers(
     .selectFrom('families')
     .selectAll('families')
     .select(membersJson(sql.ref('families.family_id')).as('members_json'))
+    // The band model of each stored series, for the expected bands of its progress.
+    .select(
+      sql<StoredBandJson[]>`(SELECT coalesce(json_agg(json_build_object('member_id', s.member_id, 'instrument_code', s.instrument_code, 'rater', s.rater,
+                                  'rater_member_id', s.rater_member_id, 'intake', s.intake, 'band_model', s.band_model)), '[]')
+          FROM series_state s WHERE s.family_id = families.family_id)`.as('stored_bands'),
+    )
     .where('family_id', '=', familyId)
     .where('synthetic', '=', false)
     .executeTakeFirst()
   if (!found) return undefined
-  const { members_json, ...row } = found
-  return { row, members: membersOfJson(members_json) }
+  const { members_json, stored_bands, ...row } = found
+  return {
+    row,
+    members: membersOfJson(members_json),
+    storedBands: stored_bands.map((b) => ({
+      series: { memberId: b.member_id, instrument: b.instrument_code, rater: b.rater as Rater, raterMemberId: b.rater_member_id },
+      intake: b.intake,
+      model: b.band_model,
+    })),
+  }
 }
+
+type StoredBandJson = { member_id: string; instrument_code: string; rater: string; rater_member_id: string | null; intake: number; band_model: BandModel | null }
 
 /**
  * The municipality's row and a family's members in one statement. A write reads them once it

@@ -17,6 +17,8 @@ import { municipality } from '../settings/repository.js'
 import { familyProgressToPoints, progressToPoints } from './present.js'
 import type { FamilyRow } from '../../db/schema.js'
 import { loadBandModels } from '../expected-bands/repository.js'
+import { bandModelsFromState, type StoredBand } from '../../domain/band-models.js'
+import { isPsychometricOutcome, type InstrumentDef } from '../../domain/instruments.js'
 import { loadFamilyFacts, progressOf, seriesIntakes, type FamilyFacts, type ProgressContext } from './repository.js'
 
 /** Everything a progress computation needs besides the families' own facts. */
@@ -31,10 +33,20 @@ export async function progressContext(trx: Trx): Promise<ProgressContext & { sho
   }
 }
 
-/** Progress of families from their facts, with the stored band models their series need. */
-export async function progressWithBands(trx: Trx, families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null) {
-  const bandModelOf = await loadBandModels(trx, seriesIntakes(facts), ctx.instruments, ctx.settings.expectedBandMinSeries)
+/**
+ * Progress of families from their facts, with the band models their series need: from the
+ * families' stored state when the caller read it and it covers every series, else looked up.
+ */
+export async function progressWithBands(trx: Trx, families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null, storedBands?: readonly StoredBand[]) {
+  const needed = seriesIntakes(facts).filter((s) => isOutcomeCode(ctx.instruments, s.instrument))
+  const bandModelOf =
+    (storedBands && bandModelsFromState(storedBands, needed)) ?? (await loadBandModels(trx, needed, ctx.instruments, ctx.settings.expectedBandMinSeries))
   return progressOf(families, facts, ctx, bandModelOf, onlyMemberId)
+}
+
+function isOutcomeCode(instruments: readonly InstrumentDef[], code: string): boolean {
+  const instrument = instruments.find((i) => i.code === code)
+  return instrument !== undefined && isPsychometricOutcome(instrument)
 }
 
 export default async function progressRoutes(app: FastifyInstance) {
@@ -60,10 +72,10 @@ export default async function progressRoutes(app: FastifyInstance) {
         const familyId = request.params.familyId
         // The read is audited by the statement that reads the family; a 404 below rolls it back.
         const read = auditEvent(trx, request, 'progress.read', familyId, memberId ? `member/${memberId}/progress` : `family/${familyId}/progress`)
-        const { row: family, members } = await familyWithMembersFor(trx, request, familyId, { alongside: read })
+        const { row: family, members, storedBands } = await familyWithMembersFor(trx, request, familyId, { alongside: read })
         const [ctx, facts] = await Promise.all([progressContext(trx), loadFamilyFacts(trx, [family.family_id], { members })])
         if (memberId && !facts.members.some((m) => m.member_id === memberId)) throw notFound('The member')
-        const progress = (await progressWithBands(trx, [family], facts, ctx, memberId)).get(family.family_id)!
+        const progress = (await progressWithBands(trx, [family], facts, ctx, memberId, storedBands)).get(family.family_id)!
         if (p.kind === 'family') {
           reply.serializer(serializeFamilyProgress).type('application/json; charset=utf-8')
           return familyProgressToPoints(familyView(progress, { showAlliance: ctx.showAllianceToFamilies }))
