@@ -10,7 +10,57 @@ export type Trx = Transaction<Database>
  * db.destroy(): it would end that pool too.
  */
 export function createDb(pool: pg.Pool): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: beginWithFirstStatement(pool) }) })
+}
+
+type QueryResult = { command: string; rowCount: number | null; rows: unknown[] }
+
+/**
+ * The pool as Kysely sees it, with one round trip fewer per transaction: a client holds back the
+ * `begin` Kysely sends and sends it with the transaction's first statement, in one
+ * simple-protocol message, when that statement has no parameters (the tenant transaction's first
+ * statement is built so: see inMunicipality); else `begin` goes first, on its own, as before.
+ * A transaction that sent nothing before its commit or rollback sends nothing at all. Round
+ * trips are what a request costs on a database next door: each is a system call on both sides.
+ */
+function beginWithFirstStatement(pool: pg.Pool) {
+  const wrapped = new WeakMap<pg.PoolClient, ReturnType<typeof wrap>>()
+  const wrap = (client: pg.PoolClient) => {
+    let beginHeld = false
+    const query = async (text: string, parameters: readonly unknown[]): Promise<QueryResult> => {
+      if (typeof text !== 'string') throw new Error('cursors are not supported')
+      if (text === 'begin') {
+        beginHeld = true
+        return { command: 'BEGIN', rowCount: null, rows: [] }
+      }
+      if (!beginHeld) return client.query(text, [...parameters])
+      beginHeld = false
+      if (text === 'commit' || text === 'rollback') return { command: text.toUpperCase(), rowCount: null, rows: [] }
+      if (parameters.length > 0) {
+        await client.query('begin')
+        return client.query(text, [...parameters])
+      }
+      // Several statements in one simple query answer one result each: begin's, then the rest.
+      const results = (await client.query(`begin;\n${text}`)) as unknown as QueryResult[]
+      return results.length === 2 ? results[1] : (results.slice(1) as unknown as QueryResult)
+    }
+    return {
+      query,
+      release(destroy?: boolean) {
+        beginHeld = false
+        client.release(destroy)
+      },
+    }
+  }
+  return {
+    async connect() {
+      const client = await pool.connect()
+      let w = wrapped.get(client)
+      if (!w) wrapped.set(client, (w = wrap(client)))
+      return w
+    },
+    end: () => pool.end(),
+  } as unknown as pg.Pool
 }
 
 /**
@@ -86,11 +136,14 @@ export function forgetPreloadedMunicipality(trx: Trx): void {
 export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx: Trx) => Promise<T>, credential?: CredentialCheck): Promise<T> {
   return db.transaction().execute(async (trx) => {
     const valid = credential ? credentialValid(credential, municipalityId) : sql<boolean>`true`
+    // Without parameters (the id is checked and inlined), so `begin` goes in the same message.
+    if (!UUID.test(municipalityId)) throw new Error('a municipality id is a UUID')
+    const id = sql.lit(municipalityId)
     const r = await sql<MunicipalityRow & { framgang_credential_valid: boolean }>`
-      SELECT set_config('framgang.municipality_id', ${municipalityId}, true) AS framgang_municipality,
+      SELECT set_config('framgang.municipality_id', ${id}, true) AS framgang_municipality,
              set_config('role', 'framgang_app', true) AS framgang_role,
              ${valid} AS framgang_credential_valid, m.*
-        FROM (VALUES (1)) AS one (n) LEFT JOIN municipalities m ON m.municipality_id = ${municipalityId}::uuid`.execute(trx)
+        FROM (VALUES (1)) AS one (n) LEFT JOIN municipalities m ON m.municipality_id = ${id}::uuid`.execute(trx)
     const row = r.rows[0]
     if (credential && !row.framgang_credential_valid) throw credential.rejected()
     if (row.municipality_id !== null) {
