@@ -82,7 +82,7 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   await app.register(security, { config })
   await app.register(jsonBody)
   await app.register(textInput)
-  await app.register(database, { connectionString, poolSize: config.dbPoolSize })
+  await app.register(database, { connectionString, poolSize: config.dbPoolSize, connectTimeoutSeconds: config.dbConnectTimeoutSeconds })
   // Process metrics only where a metrics server (server.ts, METRICS_PORT) will serve them.
   await app.register(metrics, { processMetrics: config.metrics.port !== undefined, poolSize: config.dbPoolSize })
   // Before authentication and every other hook that may query: a shed request costs nothing.

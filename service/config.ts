@@ -20,6 +20,7 @@ const $Env = z.object({
     .transform((v) => v === 'true' || v === '1'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   DB_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   // Metrics are served on a port of their own, and only when one is given. An empty value (a
   // blank line in an env file) is no port, not port 0 (any free port).
@@ -52,6 +53,12 @@ export interface Config {
   dbPoolSize: number
   /** How long a start waits for an unreachable database before it gives up. */
   dbStartTimeoutSeconds: number
+  /**
+   * How long a request waits for a new database connection (or a free one of the pool) before it
+   * answers 503: a database host that drops packets would otherwise hold it for the operating
+   * system's TCP timeout, minutes.
+   */
+  dbConnectTimeoutSeconds: number
   /** How long a SIGTERM waits for requests in flight before the process is ended anyway. */
   shutdownGraceSeconds: number
   /** Where Prometheus scrapes /metrics; no port, no metrics server. */
@@ -94,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
     dbStartTimeoutSeconds: e.DB_START_TIMEOUT_SECONDS,
+    dbConnectTimeoutSeconds: e.DB_CONNECT_TIMEOUT_SECONDS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     pressure: {

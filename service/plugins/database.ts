@@ -14,10 +14,13 @@ declare module 'fastify' {
   }
 }
 
-async function database(app: FastifyInstance, opts: { connectionString: string; poolSize: number }) {
+async function database(app: FastifyInstance, opts: { connectionString: string; poolSize: number; connectTimeoutSeconds: number }) {
   await app.register(fastifyPostgres, {
     connectionString: opts.connectionString,
     max: opts.poolSize,
+    // Both the wait for a free connection and the opening of a new one: past it the request
+    // answers 503 unavailable (the error counts as the database being unavailable).
+    connectionTimeoutMillis: opts.connectTimeoutSeconds * 1000,
     application_name: 'framgang',
   })
   // A connection the server ends must never end the process (see keepConnectionLossFromCrashing).

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import t from 'tap'
 import { buildApp } from '../../service/app.js'
 import { createMunicipality } from '../../service/cli/municipalities.js'
@@ -64,6 +65,33 @@ t.test('with no database to reach, requests answer 503 problems with Retry-After
   }
   // A failure that needs no database keeps its own answer even where CORS cannot read origins.
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/families', headers: { origin: 'https://vert.example' } }), { status: 401, type: 'unauthorized' })
+})
+
+t.test('a database host that accepts and never answers: 503 after DB_CONNECT_TIMEOUT_SECONDS, not the TCP timeout', async (t) => {
+  // A listener that takes the connection and stays silent, as a host behind a firewall that
+  // drops packets leaves a connection attempt waiting.
+  const held: Socket[] = []
+  const silent = createServer((socket) => {
+    held.push(socket)
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(async () => {
+    for (const s of held) s.destroy()
+    await new Promise((resolve) => silent.close(resolve))
+  })
+  const port = (silent.address() as AddressInfo).port
+  const config = loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, DB_CONNECT_TIMEOUT_SECONDS: '1', ...NO_LOAD_SHEDDING })
+  const app = await buildApp({ config, connectionString: `postgres://postgres@127.0.0.1:${port}/framgang`, logger: false })
+  t.teardown(() => app.close())
+  await app.ready()
+  const key = { authorization: 'Bearer fgk_0000000000000000000000000000000000000000000' }
+  for (const res of [await app.inject({ method: 'GET', url: '/v1/families', headers: key }), await app.inject({ method: 'GET', url: '/health/ready' })]) {
+    assertProblem(t, res, { status: 503, type: 'unavailable' })
+    t.match(res.headers['retry-after'], /^\d+$/, 'Retry-After')
+    t.notMatch(res.body, INTERNALS, 'no internals in the body')
+  }
+  t.ok(held.length >= 1, 'the service did try the silent host')
 })
 
 t.test('an administrator ending a busy connection (57P01) is a 503, the process lives on, and the retry lands', async (t) => {
