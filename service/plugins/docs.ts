@@ -14,13 +14,24 @@ async function docs(app: FastifyInstance) {
         version: '1.0.0',
         description:
           'Feedback-informed session tracking for family coordinators. Authenticate with `Authorization: Bearer <API key or embed token>`. Errors are application/problem+json (RFC 9457). Creating POSTs require an Idempotency-Key header.',
+        // The project is not published under an open licence; a municipality's agreement says
+        // how it may be used.
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Framgang-Proprietary' },
+        contact: { name: 'Framgang' },
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: false },
+    // The server is the one the document was fetched from (behind a load balancer with
+    // TRUST_PROXY, the address the caller used), so a client generated from it calls the same
+    // deployment.
+    transformSpecification: (spec, request) => ({ ...spec, servers: [{ url: `${request.protocol}://${request.host}` }] }),
+  })
 }
 
 export default fp(docs, { name: 'docs' })
