@@ -23,7 +23,7 @@ import {
   type SessionDraft,
 } from '../form/session-draft.js'
 import { OfflineQueue, outcomeOf, newIdempotencyKey, type QueuedSession, type SendOutcome } from '../form/offline-queue.js'
-import { instruments } from '../instruments.js'
+import { itemMaxOf, totalMax, totalMaxOf } from '../instruments.js'
 import { FramgangElement, type LoadState } from './base.js'
 import { sessionFormStyles } from './session-form.styles.js'
 import { themeStyles } from './theme.js'
@@ -339,7 +339,7 @@ export class FramgangSessionForm extends FramgangElement {
     const code = this.draft.ratings[ratingKey(memberId, kind as InstrumentKind)]?.instrument ?? ''
     const base = `${p?.member.alias ?? ''} – ${code}`
     if (part === 'item') return `${base} – ${t.itemLabels[code]?.[Number(index)] ?? Number(index) + 1}`
-    if (part === 'total') return `${base} – ${t.totalLabel(String(instruments[code] ? instruments[code].items * instruments[code].itemMax : ''))}`
+    if (part === 'total') return `${base} – ${t.totalLabel(String(totalMax(code) ?? ''))}`
     return base
   }
 
@@ -558,21 +558,21 @@ export class FramgangSessionForm extends FramgangElement {
                 id=${fid}
                 type="range"
                 min="0"
-                max=${facts.itemMax}
+                max=${itemMaxOf(facts)}
                 step="0.1"
-                .value=${live(String(value ?? facts.itemMax / 2))}
+                .value=${live(String(value ?? itemMaxOf(facts) / 2))}
                 aria-valuetext=${set ? f.score(value) : t.notSet}
                 aria-invalid=${this.errors.has(field) ? 'true' : 'false'}
                 aria-describedby=${this.describedBy(field)}
                 @input=${(e: Event) => this.setItem(key, i, Number((e.target as HTMLInputElement).value))}
               />
-              <div class="ends" aria-hidden="true"><span>${f.integer(0)}</span><span>${f.integer(facts.itemMax)}</span></div>
+              <div class="ends" aria-hidden="true"><span>${f.integer(0)}</span><span>${f.integer(itemMaxOf(facts))}</span></div>
               ${this.errorFor(field)}
             </div>`
           })
         : r.mode === 'total'
           ? html`<div class="field">
-              <label for=${domId(totalField(key))}>${t.totalLabel(f.integer(facts.items * facts.itemMax))}</label>
+              <label for=${domId(totalField(key))}>${t.totalLabel(f.integer(totalMaxOf(facts)))}</label>
               <input
                 id=${domId(totalField(key))}
                 class="total"
