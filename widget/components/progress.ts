@@ -1,23 +1,15 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import { buildChartConfig, type BuiltChart } from '../chart/config.js'
 import { buildProgressModel } from '../chart/model.js'
-import { pointText } from '../chart/point-text.js'
-import type { ChartModel, FlagEntry, ProgressModel, ProgressPayload, ProgressView } from '../chart/types.js'
 import { Chart } from '../chart/register.js'
-import { readTheme } from '../chart/theme.js'
+import type { ChartModel, FlagEntry, ProgressModel, ProgressPayload, ProgressView } from '../chart/types.js'
+import { ChartController } from '../controllers/chart-controller.js'
 import { FramgangElement, type LoadState } from './base.js'
 import { severityIcon } from './icons.js'
 import { legendSwatch } from './legend-swatch.js'
 import { progressStyles } from './progress.styles.js'
 import { themeStyles } from './theme.js'
-
-interface LiveChart {
-  chart: Chart<'line', { x: number; y: number }[]>
-  built: BuiltChart
-  canvas: HTMLCanvasElement
-}
 
 /**
  * A member's or a whole family's progress over sessions.
@@ -63,18 +55,13 @@ export class FramgangProgress extends FramgangElement {
   @state() private loadState: LoadState = 'idle'
   @state() private errorMessage = ''
   @state() private expandedTables = new Set<string>()
-  @state() private announcement = ''
-  @state() private activeRow = ''
-  /** The point whose tooltip shows, from the pointer, the keyboard or a table row. */
-  @state() private tip: { chartId: string; line: number; index: number } | null = null
 
   private model: ProgressModel | null = null
-  private charts = new Map<string, LiveChart>()
-  private cursor = new Map<string, { line: number; index: number }>()
   private abort: AbortController | null = null
-  private chartsStale = true
-  /** True while the keyboard (chart or table row) holds a point, so leaving with the mouse keeps its tooltip. */
-  private cursorActive = false
+  private readonly charts = new ChartController(this, {
+    words: () => this.i18n,
+    drawn: () => this.emit('framgang-loaded', { component: 'progress' }),
+  })
 
   /** Charts alive on the page (all Framgang elements); for hosts and tests checking for leaks. */
   static get liveCharts(): number {
@@ -85,18 +72,9 @@ export class FramgangProgress extends FramgangElement {
     return this.data ?? this.fetched
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    // Re-attached after a move: the charts were destroyed on disconnect, draw them again.
-    this.chartsStale = true
-    if (this.hasUpdated) this.requestUpdate()
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     this.abort?.abort()
-    for (const live of this.charts.values()) live.chart.destroy()
-    this.charts.clear()
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -108,7 +86,7 @@ export class FramgangProgress extends FramgangElement {
       this.model = payload
         ? buildProgressModel(payload, { t, f, view: (this.view || null) as ProgressView | null, memberId: this.memberId || null })
         : null
-      this.chartsStale = true
+      this.charts.draw(this.model)
     }
   }
 
@@ -139,154 +117,6 @@ export class FramgangProgress extends FramgangElement {
       this.errorMessage = this.errorText(error)
       this.reportError(error)
     }
-  }
-
-  protected override updated(changed: PropertyValues): void {
-    super.updated(changed)
-    if (this.chartsStale) {
-      this.chartsStale = false
-      this.syncCharts()
-    }
-    if (changed.has('tip')) this.placeTip()
-  }
-
-  /** Positions the tooltip over its point through CSSOM (a strict CSP forbids style attributes). */
-  private placeTip(): void {
-    const tip = this.tip
-    if (!tip) return
-    const live = this.charts.get(tip.chartId)
-    const el = this.renderRoot.querySelector<HTMLElement>(`.tip[data-chart="${CSS.escape(tip.chartId)}"]`)
-    const point = live?.chart.getDatasetMeta(live.built.lineDatasets[tip.line]).data[tip.index]
-    if (!live || !el || !point) return
-    const width = live.canvas.clientWidth
-    const rtl = getComputedStyle(this).direction === 'rtl'
-    // chart.js gives pixels from the left; the tooltip is placed from the inline start, centred
-    // over the point but never past the chart's edges.
-    const x = rtl ? width - point.x : point.x
-    const start = Math.max(0, Math.min(x - el.offsetWidth / 2, width - el.offsetWidth))
-    el.style.setProperty('--tip-x', `${start}px`)
-    el.style.setProperty('--tip-y', `${point.y}px`)
-    el.style.setProperty('--tip-shift-y', point.y < 60 ? '0.875rem' : 'calc(-100% - 0.75rem)')
-  }
-
-  private syncCharts(): void {
-    const root = this.renderRoot as ShadowRoot
-    const models = new Map<string, ChartModel>()
-    for (const m of this.model?.members ?? []) for (const c of m.charts) models.set(c.id, c)
-
-    for (const [id, live] of this.charts) {
-      if (!models.has(id) || !live.canvas.isConnected) {
-        live.chart.destroy()
-        this.charts.delete(id)
-      }
-    }
-    if (models.size === 0) {
-      if (this.payload) this.emit('framgang-loaded', { component: 'progress' })
-      return
-    }
-
-    const style = getComputedStyle(this)
-    const theme = readTheme((p) => style.getPropertyValue(p))
-    theme.fontFamily = style.fontFamily || theme.fontFamily
-    const rtl = style.direction === 'rtl'
-    const { f } = this.i18n
-
-    for (const [id, model] of models) {
-      const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-chart="${CSS.escape(id)}"]`)
-      if (!canvas) continue
-      const built = buildChartConfig(model, {
-        f,
-        theme,
-        rtl,
-        onPoint: (point) => {
-          if (point) this.tip = { chartId: id, ...point }
-          else if (this.tip?.chartId === id && !this.cursorActive) this.tip = null
-        },
-      })
-      const live = this.charts.get(id)
-      if (live && live.canvas === canvas) {
-        live.chart.data = built.config.data
-        live.chart.options = built.config.options!
-        live.built = built
-        live.chart.update()
-      } else {
-        live?.chart.destroy()
-        this.charts.set(id, { chart: new Chart(canvas, built.config), built, canvas })
-      }
-    }
-    this.emit('framgang-loaded', { component: 'progress' })
-  }
-
-  /** Shows one point as if hovered: enlarged, with its tooltip, and announced to screen readers. */
-  private highlight(chartId: string, line: number, index: number, announce = true): void {
-    const live = this.charts.get(chartId)
-    const model = this.findChart(chartId)
-    if (!live || !model) return
-    const datasetIndex = live.built.lineDatasets[line]
-    if (!live.chart.getDatasetMeta(datasetIndex).data[index]) return
-    const active = [{ datasetIndex, index }]
-    live.chart.setActiveElements(active)
-    live.chart.update()
-    this.cursor.set(chartId, { line, index })
-    this.cursorActive = true
-    this.tip = { chartId, line, index }
-    this.activeRow = `${chartId}|${line}|${index}`
-    if (announce) this.announcement = pointText(model, line, index, this.i18n.t, this.i18n.f)?.said ?? ''
-  }
-
-  private clearHighlight(chartId: string): void {
-    const live = this.charts.get(chartId)
-    if (!live) return
-    live.chart.setActiveElements([])
-    live.chart.update()
-    this.cursorActive = false
-    if (this.tip?.chartId === chartId) this.tip = null
-    this.activeRow = ''
-  }
-
-  private findChart(id: string): ChartModel | undefined {
-    for (const m of this.model?.members ?? []) for (const c of m.charts) if (c.id === id) return c
-    return undefined
-  }
-
-  private onChartKey(event: KeyboardEvent, chart: ChartModel): void {
-    const current = this.cursor.get(chart.id) ?? { line: 0, index: chart.lines[0].points.length - 1 }
-    let { line, index } = current
-    const count = (l: number) => chart.lines[l].points.length
-    const rtl = getComputedStyle(this).direction === 'rtl'
-    switch (event.key) {
-      case 'ArrowRight':
-        index = rtl ? index - 1 : index + 1
-        break
-      case 'ArrowLeft':
-        index = rtl ? index + 1 : index - 1
-        break
-      case 'Home':
-        index = 0
-        break
-      case 'End':
-        index = count(line) - 1
-        break
-      case 'ArrowUp':
-      case 'ArrowDown': {
-        const next = (line + (event.key === 'ArrowDown' ? 1 : chart.lines.length - 1)) % chart.lines.length
-        // Keep the conversation (the x-axis position) when moving to another rater's line, as near as it has one.
-        const x = chart.lines[line].points[index]?.x ?? 1
-        const points = chart.lines[next].points
-        let best = 0
-        points.forEach((p, i) => {
-          if (Math.abs(p.x - x) < Math.abs(points[best].x - x)) best = i
-        })
-        line = next
-        index = best
-        break
-      }
-      default:
-        return
-    }
-    event.preventDefault()
-    index = Math.max(0, Math.min(count(line) - 1, index))
-    this.highlight(chart.id, line, index)
   }
 
   private toggleTable(id: string): void {
@@ -320,19 +150,7 @@ export class FramgangProgress extends FramgangElement {
             </section>`,
           )
         : nothing}
-      <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
-    </div>`
-  }
-
-  private renderTip(c: ChartModel): TemplateResult | typeof nothing {
-    const tip = this.tip
-    if (!tip || tip.chartId !== c.id) return nothing
-    const words = pointText(c, tip.line, tip.index, this.i18n.t, this.i18n.f)
-    if (!words) return nothing
-    // Visual only: screen readers get the same words from the live region and the table.
-    return html`<div class="tip" part="tooltip" data-chart=${c.id} aria-hidden="true">
-      <strong>${words.head}</strong>
-      ${words.value}
+      <div class="visually-hidden" aria-live="polite">${this.charts.announcement}</div>
     </div>`
   }
 
@@ -368,15 +186,12 @@ export class FramgangProgress extends FramgangElement {
           role="img"
           aria-labelledby=${`sum-${key}`}
           aria-describedby=${`hint-${key}`}
-          @keydown=${(e: KeyboardEvent) => this.onChartKey(e, c)}
-          @focus=${() => {
-            const cur = this.cursor.get(c.id) ?? { line: 0, index: c.lines[0].points.length - 1 }
-            this.highlight(c.id, cur.line, cur.index, false)
-          }}
-          @blur=${() => this.clearHighlight(c.id)}
+          @keydown=${(e: KeyboardEvent) => this.charts.key(e, c)}
+          @focus=${() => this.charts.focus(c)}
+          @blur=${() => this.charts.clearHighlight(c.id)}
         >
           <canvas data-chart=${c.id}></canvas>
-          ${this.renderTip(c)}
+          ${this.charts.renderTip(c)}
         </div>
         <figcaption id=${`sum-${key}`} part="summary">${c.summary}</figcaption>
       </figure>
@@ -419,14 +234,13 @@ export class FramgangProgress extends FramgangElement {
                   // The row header is the x of the row's point (with one line, its session number too).
                   const index = c.lines[line].points.findIndex((p) => p.x === row[0].value)
                   const focusable = expanded && index >= 0
-                  const rowKey = `${c.id}|${line}|${index}`
                   return html`<tr
-                    class=${this.activeRow === rowKey ? 'active' : ''}
+                    class=${this.charts.isActiveRow(c.id, line, index) ? 'active' : ''}
                     tabindex=${focusable ? '0' : nothing}
-                    @focus=${focusable ? () => this.highlight(c.id, line, index, false) : nothing}
-                    @blur=${focusable ? () => this.clearHighlight(c.id) : nothing}
-                    @mouseenter=${focusable ? () => this.highlight(c.id, line, index, false) : nothing}
-                    @mouseleave=${focusable ? () => this.clearHighlight(c.id) : nothing}
+                    @focus=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
+                    @blur=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
+                    @mouseenter=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
+                    @mouseleave=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
                   >
                     ${row.map((cell, i) =>
                       i === 0
