@@ -4,7 +4,8 @@ import { live } from 'lit/directives/live.js'
 import type { InstrumentKind, SessionKind } from '../../service/contracts/common.js'
 import type { Family, Member } from '../../service/contracts/families.js'
 import type { Session } from '../../service/contracts/sessions.js'
-import { ApiError, request, type ApiHost } from '../api/client.js'
+import { ApiError } from '../api/client.js'
+import { QueueController } from '../controllers/queue-controller.js'
 import {
   buildSession,
   emptyDraft,
@@ -22,14 +23,11 @@ import {
   type RatingMode,
   type SessionDraft,
 } from '../form/session-draft.js'
-import { OfflineQueue, outcomeOf, newIdempotencyKey, type QueuedSession, type SendOutcome } from '../form/offline-queue.js'
+import { OfflineQueue, outcomeOf, newIdempotencyKey } from '../form/offline-queue.js'
 import { itemMaxOf, totalMax, totalMaxOf } from '../instruments.js'
 import { FramgangElement, type LoadState } from './base.js'
 import { sessionFormStyles } from './session-form.styles.js'
 import { themeStyles } from './theme.js'
-
-/** Retry waiting sessions this often while any wait (besides on `online` and when the tab is shown again). */
-const retryEveryMs = 30_000
 
 /**
  * Logs one session with its ratings, built for a phone at a home visit.
@@ -75,8 +73,6 @@ export class FramgangSessionForm extends FramgangElement {
   @state() private formErrors: string[] = []
   @state() private saving = false
   @state() private status: { kind: 'success' | 'queued'; text: string } | null = null
-  @state() private waiting: QueuedSession[] = []
-  @state() private replaying = false
 
   @query('.summary') private summaryEl!: HTMLElement | null
 
@@ -84,14 +80,17 @@ export class FramgangSessionForm extends FramgangElement {
   static queue = new OfflineQueue()
 
   private abort: AbortController | null = null
-  private retryTimer: ReturnType<typeof setInterval> | null = null
-  private readonly onOnline = () => void this.replayQueue()
-  private readonly onVisible = () => {
-    if (document.visibilityState === 'visible') void this.replayQueue()
-  }
-  private readonly onStorage = (e: StorageEvent) => {
-    if (e.key === null || e.key.startsWith('framgang.')) this.refreshQueue()
-  }
+  private readonly offline = new QueueController(this, {
+    queue: () => (this.constructor as typeof FramgangSessionForm).queue,
+    words: () => this.i18n,
+    sent: (sent) => {
+      for (const { entry, session } of sent) {
+        this.emit('framgang-session-saved', { familyId: entry.familyId, session, idempotencyKey: entry.key, replayed: true })
+      }
+      const { t, f } = this.i18n
+      this.status = { kind: 'success', text: t.replayed(sent.length, f.integer(sent.length)) }
+    },
+  })
 
   /** The family the form is for, with its members (read-only; set `data` to give your own). */
   get family(): Family | null {
@@ -102,32 +101,18 @@ export class FramgangSessionForm extends FramgangElement {
     return this.family?.members ?? []
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    addEventListener('online', this.onOnline)
-    addEventListener('storage', this.onStorage)
-    document.addEventListener('visibilitychange', this.onVisible)
-    this.refreshQueue()
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    removeEventListener('online', this.onOnline)
-    removeEventListener('storage', this.onStorage)
-    document.removeEventListener('visibilitychange', this.onVisible)
     this.abort?.abort()
-    this.stopRetrying()
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed)
     if (this.familyId && this.needsFetch(changed, this.data !== null, this.loadState, ['familyId', 'apiBase'])) void this.loadFamily()
     if (changed.has('familyId') && changed.get('familyId') !== undefined) this.resetDraft()
-    if (changed.has('apiBase')) this.refreshQueue()
-    // A token arriving (or renewed) is a good moment to send what waits.
-    if ((changed.has('token') || changed.has('apiBase')) && this.token && this.waiting.some((e) => e.state === 'waiting')) {
-      queueMicrotask(() => void this.replayQueue())
-    }
+    // Each service has its own entries; a token arriving (or renewed) is a good moment to send what waits.
+    if (changed.has('apiBase')) this.offline.refresh()
+    if (changed.has('token') || changed.has('apiBase')) this.offline.replaySoon()
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -154,69 +139,9 @@ export class FramgangSessionForm extends FramgangElement {
     }
   }
 
-  // ---- the offline queue ----
-
-  private get queue(): OfflineQueue {
-    return (this.constructor as typeof FramgangSessionForm).queue
-  }
-
-  private ownEntry = (e: QueuedSession) => e.apiBase === this.apiBase
-
-  private refreshQueue(): void {
-    this.waiting = this.queue.list(this.ownEntry)
-    if (this.waiting.some((e) => e.state === 'waiting')) this.startRetrying()
-    else this.stopRetrying()
-  }
-
-  private startRetrying(): void {
-    if (this.retryTimer || !this.isConnected) return
-    this.retryTimer = setInterval(() => void this.replayQueue(), retryEveryMs)
-  }
-
-  private stopRetrying(): void {
-    if (this.retryTimer) clearInterval(this.retryTimer)
-    this.retryTimer = null
-  }
-
-  private send = async (entry: QueuedSession): Promise<SendOutcome> => {
-    // The entry's own service, with this element's current token (renewed tokens keep working:
-    // the service scopes idempotency keys to the coordinator, not to the token).
-    const host: ApiHost = { apiBase: entry.apiBase, token: this.token, freshToken: () => this.freshToken() }
-    try {
-      const { body } = await request<Session>(host, `/v1/families/${encodeURIComponent(entry.familyId)}/sessions`, {
-        method: 'POST',
-        body: entry.body,
-        idempotencyKey: entry.key,
-      })
-      return { kind: 'sent', session: body }
-    } catch (error) {
-      return outcomeOf(error)
-    }
-  }
-
   /** Sends what waits; public so a host can offer its own "send now". */
-  async replayQueue(): Promise<void> {
-    if (!this.token || this.replaying) return
-    if (!this.queue.list((e) => this.ownEntry(e) && e.state === 'waiting').length) return
-    this.replaying = true
-    try {
-      const report = await this.queue.replay(this.send, this.ownEntry)
-      for (const { entry, session } of report.sent) {
-        this.emit('framgang-session-saved', { familyId: entry.familyId, session, idempotencyKey: entry.key, replayed: true })
-      }
-      if (report.sent.length) {
-        const { t, f } = this.i18n
-        this.status = { kind: 'success', text: t.replayed(report.sent.length, f.integer(report.sent.length)) }
-      }
-    } finally {
-      this.replaying = false
-      this.refreshQueue()
-    }
-  }
-
-  private discard(key: string): void {
-    this.queue.discard(key)
-    this.refreshQueue()
+  replayQueue(): Promise<void> {
+    return this.offline.replay()
   }
 
   // ---- the draft ----
@@ -288,9 +213,7 @@ export class FramgangSessionForm extends FramgangElement {
     const familyId = this.family?.id ?? this.familyId
     const aliases = this.members.filter((m) => this.draft.participants.includes(m.id)).map((m) => m.alias)
     const enqueue = () => {
-      this.queue.add({ key, apiBase: this.apiBase, familyId, body, aliases })
-      this.refreshQueue()
-      const waiting = this.waiting.filter((e) => e.state === 'waiting').length
+      const waiting = this.offline.add({ key, familyId, body, aliases })
       this.status = { kind: 'queued', text: t.queuedNow }
       this.emit('framgang-session-queued', { familyId, idempotencyKey: key, waiting })
       this.resetDraft()
@@ -368,7 +291,7 @@ export class FramgangSessionForm extends FramgangElement {
     const family = this.family
     return html`<div part="base" lang=${this.resolvedLang}>
       <h2>${t.formTitle}</h2>
-      ${this.renderQueue()}
+      ${this.offline.render()}
       ${this.waitingForToken ? html`<p class="message" role="status">${t.tokenExpired}</p>` : nothing}
       ${this.loadState === 'loading' && !family ? html`<p role="status">${t.loading}</p>` : nothing}
       ${this.loadState === 'error' && !family
@@ -382,28 +305,6 @@ export class FramgangSessionForm extends FramgangElement {
       </div>
       ${family ? this.renderForm() : nothing}
     </div>`
-  }
-
-  private renderQueue(): TemplateResult | typeof nothing {
-    if (!this.waiting.length) return nothing
-    const { t, f } = this.i18n
-    const waiting = this.waiting.filter((e) => e.state === 'waiting')
-    const rejected = this.waiting.filter((e) => e.state === 'rejected')
-    return html`<section class="message queue" part="queue" aria-labelledby="queue-heading">
-      <h3 id="queue-heading">${t.waiting(waiting.length, f.integer(waiting.length))}</h3>
-      <ul>
-        ${waiting.map((e) => html`<li>${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))}</li>`)}
-        ${rejected.map(
-          (e) => html`<li class="rejected">
-            ${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))} – ${t.rejected(e.error?.message ?? '')}
-            <button type="button" class="button link" @click=${() => this.discard(e.key)}>${t.discard}</button>
-          </li>`,
-        )}
-      </ul>
-      ${waiting.length
-        ? html`<button type="button" class="button" ?disabled=${this.replaying} @click=${() => this.replayQueue()}>${t.sendNow}</button>`
-        : nothing}
-    </section>`
   }
 
   private renderForm(): TemplateResult {
