@@ -24,8 +24,10 @@ import {
   type SessionDraft,
 } from '../form/session-draft.js'
 import { OfflineQueue, outcomeOf, newIdempotencyKey } from '../form/offline-queue.js'
-import { itemMaxOf, totalMax, totalMaxOf } from '../instruments.js'
+import { totalMax } from '../instruments.js'
 import { FramgangElement, type LoadState } from './base.js'
+import { describedBy, domId, errorFor } from './field-errors.js'
+import { ratingFieldset, type RatingContext } from './rating-fieldset.js'
 import { sessionFormStyles } from './session-form.styles.js'
 import { themeStyles } from './theme.js'
 
@@ -275,17 +277,6 @@ export class FramgangSessionForm extends FramgangElement {
     el?.scrollIntoView?.({ block: 'center' })
   }
 
-  private errorFor(field: string): TemplateResult | typeof nothing {
-    const message = this.errors.get(field)
-    return message ? html`<p class="field-error" id=${`${domId(field)}-error`}>${message}</p>` : nothing
-  }
-
-  private describedBy(field: string, ...others: string[]): string | typeof nothing {
-    const ids = [...others]
-    if (this.errors.has(field)) ids.push(`${domId(field)}-error`)
-    return ids.length ? ids.join(' ') : nothing
-  }
-
   protected override render(): TemplateResult {
     const { t } = this.i18n
     const family = this.family
@@ -313,6 +304,15 @@ export class FramgangSessionForm extends FramgangElement {
     const people = participantsOn(this.members, this.draft.heldOn)
     const chosen = people.filter((p) => this.draft.participants.includes(p.member.id))
     const hasErrors = this.errors.size > 0 || this.formErrors.length > 0
+    const rating: RatingContext = {
+      t,
+      f,
+      ratings: this.draft.ratings,
+      errors: this.errors,
+      setMode: (key, mode) => this.setMode(key, mode),
+      setItem: (key, index, value) => this.setItem(key, index, value),
+      setTotal: (key, total) => this.setTotal(key, total),
+    }
     return html`<form part="form" novalidate @submit=${this.onSubmit}>
       ${hasErrors
         ? html`<div class="message summary" part="error-summary" role="alert" tabindex="-1">
@@ -337,29 +337,29 @@ export class FramgangSessionForm extends FramgangElement {
             max=${today}
             .value=${live(this.draft.heldOn)}
             aria-invalid=${this.errors.has('heldOn') ? 'true' : 'false'}
-            aria-describedby=${this.describedBy('heldOn')}
+            aria-describedby=${describedBy(this.errors, 'heldOn')}
             @change=${(e: Event) => {
               this.setDraft({ heldOn: (e.target as HTMLInputElement).value })
               this.clearError('heldOn')
             }}
           />
-          ${this.errorFor('heldOn')}
+          ${errorFor(this.errors, 'heldOn')}
         </div>
         <div class="field">
           <label for="kind">${t.kind}</label>
           <select
             id="kind"
             aria-invalid=${this.errors.has('kind') ? 'true' : 'false'}
-            aria-describedby=${this.describedBy('kind')}
+            aria-describedby=${describedBy(this.errors, 'kind')}
             @change=${(e: Event) => this.setDraft({ kind: (e.target as HTMLSelectElement).value as SessionKind })}
           >
             ${sessionKinds.map((k) => html`<option value=${k} ?selected=${this.draft.kind === k}>${t.sessionKind[k]}</option>`)}
           </select>
-          ${this.errorFor('kind')}
+          ${errorFor(this.errors, 'kind')}
         </div>
       </div>
 
-      <fieldset id="participants" part="fieldset" class=${this.errors.has('participants') ? 'invalid' : ''} aria-describedby=${this.describedBy('participants', 'participants-hint')}>
+      <fieldset id="participants" part="fieldset" class=${this.errors.has('participants') ? 'invalid' : ''} aria-describedby=${describedBy(this.errors, 'participants', 'participants-hint')}>
         <legend>${t.participants}</legend>
         <p class="hint" id="participants-hint">${t.participantsHint}</p>
         <div class="checks">
@@ -379,18 +379,18 @@ export class FramgangSessionForm extends FramgangElement {
             </label>`
           })}
         </div>
-        ${this.errorFor('participants')}
+        ${errorFor(this.errors, 'participants')}
       </fieldset>
 
       ${chosen.length
         ? html`<section class="section" aria-labelledby="outcome-heading">
               <h3 id="outcome-heading">${t.outcomeHeading}</h3>
-              ${chosen.map((p) => this.renderRating(p, 'outcome'))}
+              ${chosen.map((p) => ratingFieldset(p, 'outcome', rating))}
             </section>
             <section class="section" aria-labelledby="alliance-heading">
               <h3 id="alliance-heading">${t.allianceHeading}</h3>
               <p class="hint">${t.allianceHint}</p>
-              ${chosen.map((p) => this.renderRating(p, 'alliance'))}
+              ${chosen.map((p) => ratingFieldset(p, 'alliance', rating))}
             </section>`
         : nothing}
 
@@ -401,11 +401,11 @@ export class FramgangSessionForm extends FramgangElement {
           maxlength="2000"
           .value=${live(this.draft.note)}
           aria-invalid=${this.errors.has('note') ? 'true' : 'false'}
-          aria-describedby=${this.describedBy('note', 'note-hint')}
+          aria-describedby=${describedBy(this.errors, 'note', 'note-hint')}
           @input=${(e: Event) => (this.draft = { ...this.draft, note: (e.target as HTMLTextAreaElement).value })}
         ></textarea>
         <p class="hint" id="note-hint">${t.noteHint}</p>
-        ${this.errorFor('note')}
+        ${errorFor(this.errors, 'note')}
       </div>
 
       <div class="actions">
@@ -413,86 +413,4 @@ export class FramgangSessionForm extends FramgangElement {
       </div>
     </form>`
   }
-
-  private renderRating(p: Participant, kind: InstrumentKind): TemplateResult | typeof nothing {
-    const facts = kind === 'outcome' ? p.outcome : p.alliance
-    const key = ratingKey(p.member.id, kind)
-    const r = this.draft.ratings[key]
-    if (!facts || !r) return nothing
-    const { t, f } = this.i18n
-    const id = domId(key)
-    const labels = t.itemLabels[facts.code] ?? []
-    const modes: [RatingMode, string][] = [
-      ['scales', t.modeScales],
-      ['total', t.modeTotal],
-      ['skip', t.modeSkip],
-    ]
-    const invalid = this.errors.has(key)
-    return html`<fieldset id=${id} part="fieldset" class=${invalid ? 'invalid' : ''} aria-describedby=${this.describedBy(key)}>
-      <legend>${p.member.alias}<span class="instrument">${t.formFor(facts.code, f.integer(p.age ?? 0))}</span></legend>
-      ${this.errorFor(key)}
-      <fieldset class="modes">
-        <legend class="visually-hidden">${t.howEntered(p.member.alias)}</legend>
-        ${modes.map(
-          ([mode, label]) => html`<label class="mode">
-            <input
-              type="radio"
-              name=${`${id}-mode`}
-              value=${mode}
-              .checked=${live(r.mode === mode)}
-              @change=${() => this.setMode(key, mode)}
-            /><span>${label}</span>
-          </label>`,
-        )}
-      </fieldset>
-      ${r.mode === 'scales'
-        ? r.items.map((value, i) => {
-            const field = itemField(key, i)
-            const fid = domId(field)
-            const set = value !== null
-            return html`<div class=${set ? 'slider' : 'slider unset'} part="slider" id=${`${fid}-wrap`}>
-              <div class="slider-head">
-                <label for=${fid}>${labels[i] ?? f.integer(i + 1)}</label>
-                <span class="value" aria-hidden="true">${set ? f.score(value) : t.notSet}</span>
-              </div>
-              <input
-                id=${fid}
-                type="range"
-                min="0"
-                max=${itemMaxOf(facts)}
-                step="0.1"
-                .value=${live(String(value ?? itemMaxOf(facts) / 2))}
-                aria-valuetext=${set ? f.score(value) : t.notSet}
-                aria-invalid=${this.errors.has(field) ? 'true' : 'false'}
-                aria-describedby=${this.describedBy(field)}
-                @input=${(e: Event) => this.setItem(key, i, Number((e.target as HTMLInputElement).value))}
-              />
-              <div class="ends" aria-hidden="true"><span>${f.integer(0)}</span><span>${f.integer(itemMaxOf(facts))}</span></div>
-              ${this.errorFor(field)}
-            </div>`
-          })
-        : r.mode === 'total'
-          ? html`<div class="field">
-              <label for=${domId(totalField(key))}>${t.totalLabel(f.integer(totalMaxOf(facts)))}</label>
-              <input
-                id=${domId(totalField(key))}
-                class="total"
-                type="text"
-                inputmode="decimal"
-                autocomplete="off"
-                .value=${live(r.total)}
-                aria-invalid=${this.errors.has(totalField(key)) ? 'true' : 'false'}
-                aria-describedby=${this.describedBy(totalField(key))}
-                @input=${(e: Event) => this.setTotal(key, (e.target as HTMLInputElement).value)}
-              />
-              ${this.errorFor(totalField(key))}
-            </div>`
-          : nothing}
-    </fieldset>`
-  }
-}
-
-/** Field names contain member ids and dots; ids in the shadow root use only safe characters. */
-function domId(field: string): string {
-  return `f-${field.replace(/[^a-zA-Z0-9_-]/g, '_')}`
 }
