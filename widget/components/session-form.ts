@@ -45,6 +45,7 @@ import { themeStyles } from './theme.js'
  * @attr lang - nb | nn | en
  * @prop data - the family with its members (`GET /v1/families/{id}`), for hosts that fetch it themselves
  * @prop family - the family in use, fetched or given (read-only)
+ * @method replayQueue - send what waits now
  *
  * @event framgang-session-saved - the service has the session (`replayed` when it came from the queue)
  * @event framgang-session-queued - the session is waiting on this device
