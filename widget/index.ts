@@ -13,7 +13,7 @@ define('framgang-caseload', FramgangCaseload)
 
 export { FramgangCaseload, FramgangProgress, FramgangSessionForm }
 export type { FramgangEvent, FramgangEventDetails, FramgangEventName } from './events.js'
-export type { ProgressPayload, ProgressView } from './chart/model.js'
+export type { ProgressPayload, ProgressView } from './chart/types.js'
 
 declare global {
   interface HTMLElementTagNameMap {

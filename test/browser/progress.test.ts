@@ -175,7 +175,7 @@ t.test('a parent who rated at fewer conversations: points from one conversation 
   // Pixel x of every point per line, and of each whole number on the x-axis, straight from chart.js.
   const drawn = await page.evaluate(() => {
     const el = document.getElementById('p') as any
-    const [live] = [...el.charts.values()]
+    const [live] = [...el.charts.live.values()]
     const lines = live.built.lineDatasets.map((i: number) => live.chart.getDatasetMeta(i).data.map((e: any) => Math.round(e.x)))
     const px = Array.from({ length: 24 }, (_, x) => Math.round(live.chart.scales.x.getPixelForValue(x)))
     return { lines, px }
@@ -196,7 +196,7 @@ t.test('a parent who rated at fewer conversations: points from one conversation 
   const box = (await page.locator('#p >> canvas').first().boundingBox())!
   const onScreen = await page.evaluate(() => {
     const el = document.getElementById('p') as any
-    const [live] = [...el.charts.values()]
+    const [live] = [...el.charts.live.values()]
     const scale = live.chart.scales.x
     return {
       ticks: scale.ticks.map((tick: any) => ({ px: scale.getPixelForValue(tick.value), label: tick.label as string })),

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { buildProgressModel, direction, kindsFor, modeOf, pointText } from '../../widget/chart/model.js'
+import { buildProgressModel, kindsFor, modeOf } from '../../widget/chart/model.js'
+import { pointText } from '../../widget/chart/point-text.js'
+import { direction } from '../../widget/chart/summary.js'
 import { localize } from '../../widget/i18n/index.js'
 import { familyView, ids, laggingParent, motherOnly, progress } from './fixtures.js'
 

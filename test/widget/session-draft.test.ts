@@ -12,12 +12,14 @@ import {
   type SessionDraft,
 } from '../../widget/form/session-draft.js'
 import { localize } from '../../widget/i18n/index.js'
-import { ageGroupOf, ageOn, instrumentFor } from '../../widget/instruments.js'
+import { instrumentOn } from '../../widget/instruments.js'
 import { family, ids } from './fixtures.js'
 
 const { t: nb } = localize('nb')
 
 t.test('age on the session date, by calendar fields', async (t) => {
+  // The age the form gives a member on the session date.
+  const ageOn = (birthDate: string, on: string) => participantsOn([{ id: ids.kari, alias: 'Kari', role: 'adult', birthDate }], on)[0].age
   t.equal(ageOn('2013-05-10', '2026-05-09'), 12, 'the day before the birthday')
   t.equal(ageOn('2013-05-10', '2026-05-10'), 13, 'on the birthday')
   t.equal(ageOn('2016-02-29', '2027-02-28'), 10, 'leap-day birthday not yet reached on 28 February')
@@ -27,7 +29,7 @@ t.test('age on the session date, by calendar fields', async (t) => {
 })
 
 t.test('the instrument follows the age group (ORS 13+, CORS 6–12, YCORS 3–5; none under 3)', async (t) => {
-  const at = (age: number) => [instrumentFor(ageGroupOf(age), 'outcome')?.code ?? null, instrumentFor(ageGroupOf(age), 'alliance')?.code ?? null]
+  const at = (age: number) => [instrumentOn('outcome', age)?.code ?? null, instrumentOn('alliance', age)?.code ?? null]
   t.same(at(2), [null, null])
   t.same(at(3), ['YCORS', 'YCSRS'])
   t.same(at(5), ['YCORS', 'YCSRS'])

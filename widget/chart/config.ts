@@ -1,7 +1,7 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import type { Formatters } from '../i18n/index.js'
 import { flagLaneHeight, flagLanePlugin, type FlagLaneOptions } from './flag-lane.js'
-import type { ChartModel } from './model.js'
+import type { ChartModel } from './types.js'
 import type { ChartTheme } from './theme.js'
 
 /**

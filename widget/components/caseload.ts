@@ -1,9 +1,10 @@
-import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { Caseload, CaseloadItem } from '../../service/contracts/caseload.js'
-import { bySeverity } from '../chart/model.js'
+import { bySeverity } from '../severity.js'
 import { FramgangElement, type LoadState } from './base.js'
+import { caseloadStyles } from './caseload.styles.js'
 import { severityIcon } from './icons.js'
 import { themeStyles } from './theme.js'
 
@@ -35,86 +36,10 @@ const flagsShown = 2
  * @csspart item - one family's button
  * @csspart severity - the severity badge of a family
  * @csspart more - the "show more" button
- * @cssproperty --framgang-color-accent - and the other `--framgang-*` properties in widget/README.md, each falling back to a Designsystemet `--ds-*` token
+ * @cssproperty --framgang-color-accent - and the other `--framgang-*` properties listed in README.md (Widget › Styling), each falling back to a Designsystemet `--ds-*` token
  */
 export class FramgangCaseload extends FramgangElement {
-  static override styles = [
-    themeStyles,
-    css`
-      .list {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.5rem;
-      }
-      .family {
-        display: grid;
-        gap: 0.125rem;
-        inline-size: 100%;
-        min-block-size: 2.75rem;
-        padding-block: 0.75rem;
-        padding-inline: 1rem;
-        border: 1px solid var(--_border);
-        border-inline-start-width: 6px;
-        border-radius: var(--_radius);
-        background: var(--_background);
-        color: var(--_text);
-        text-align: start;
-      }
-      .family:hover {
-        background: var(--_surface);
-      }
-      .family[aria-current='true'] {
-        border-color: var(--_accent);
-        background: var(--_surface);
-        box-shadow: inset 0 0 0 1px var(--_accent);
-      }
-      .family.alert {
-        border-inline-start-color: var(--_alert);
-      }
-      .family.warning {
-        border-inline-start-color: var(--_warning);
-      }
-      .family.notice {
-        border-inline-start-color: var(--_notice);
-      }
-      .top {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        justify-content: space-between;
-        gap: 0 0.75rem;
-      }
-      .ref {
-        font-weight: 700;
-        font-size: 1.0625rem;
-        overflow-wrap: break-word;
-        min-inline-size: 0;
-      }
-      .sev {
-        display: inline-flex;
-        align-items: center;
-        gap: 0.375rem;
-        font-weight: 600;
-        font-size: 0.9375rem;
-        white-space: nowrap;
-      }
-      .meta,
-      .flag-texts {
-        font-size: 0.9375rem;
-      }
-      .meta {
-        color: var(--_text-subtle);
-      }
-      .more {
-        margin-block-start: 1rem;
-      }
-      .hint {
-        color: var(--_text-subtle);
-      }
-    `,
-  ]
+  static override styles = [themeStyles, caseloadStyles]
 
   @property({ attribute: false }) data: Caseload | CaseloadItem[] | null = null
 

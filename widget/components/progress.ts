@@ -1,27 +1,15 @@
-import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import { buildChartConfig, type BuiltChart } from '../chart/config.js'
-import {
-  buildProgressModel,
-  pointText,
-  type ChartModel,
-  type FlagEntry,
-  type ProgressModel,
-  type ProgressPayload,
-  type ProgressView,
-} from '../chart/model.js'
+import { buildProgressModel } from '../chart/model.js'
 import { Chart } from '../chart/register.js'
-import { readTheme } from '../chart/theme.js'
+import type { ChartModel, FlagEntry, ProgressModel, ProgressPayload, ProgressView } from '../chart/types.js'
+import { ChartController } from '../controllers/chart-controller.js'
 import { FramgangElement, type LoadState } from './base.js'
-import { legendSwatch, severityIcon } from './icons.js'
+import { severityIcon } from './icons.js'
+import { legendSwatch } from './legend-swatch.js'
+import { progressStyles } from './progress.styles.js'
 import { themeStyles } from './theme.js'
-
-interface LiveChart {
-  chart: Chart<'line', { x: number; y: number }[]>
-  built: BuiltChart
-  canvas: HTMLCanvasElement
-}
 
 /**
  * A member's or a whole family's progress over sessions.
@@ -55,211 +43,10 @@ interface LiveChart {
  * @csspart tooltip - the label over the highlighted point
  *
  * @cssproperty --framgang-chart-height - height of one chart (default 17rem)
- * @cssproperty --framgang-color-accent - and the other `--framgang-*` properties in widget/README.md, each falling back to a Designsystemet `--ds-*` token
+ * @cssproperty --framgang-color-accent - and the other `--framgang-*` properties listed in README.md (Widget › Styling), each falling back to a Designsystemet `--ds-*` token
  */
 export class FramgangProgress extends FramgangElement {
-  static override styles = [
-    themeStyles,
-    css`
-      .member + .member {
-        margin-block-start: 2rem;
-      }
-      .chart {
-        margin-block: 0 1.75rem;
-      }
-      .chart-head {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        justify-content: space-between;
-        gap: 0.25rem 1rem;
-      }
-      .status {
-        margin: 0;
-        color: var(--_text-subtle);
-      }
-      .status strong {
-        color: var(--_text);
-      }
-      figure {
-        margin: 0;
-      }
-      .canvas-wrap {
-        position: relative;
-        block-size: var(--framgang-chart-height, 17rem);
-        margin-block: 0.5rem;
-        border-radius: var(--_radius);
-      }
-      .family .canvas-wrap {
-        block-size: var(--framgang-chart-height, 18rem);
-      }
-      @container (min-width: 40rem) {
-        .canvas-wrap {
-          block-size: var(--framgang-chart-height, 20rem);
-        }
-      }
-      .tip {
-        position: absolute;
-        z-index: 1;
-        inset-inline-start: var(--tip-x, 0);
-        inset-block-start: var(--tip-y, 0);
-        transform: translateY(var(--tip-shift-y, calc(-100% - 0.75rem)));
-        padding-block: 0.375rem;
-        padding-inline: 0.625rem;
-        border-radius: var(--_radius);
-        background: var(--_text);
-        color: var(--_background);
-        font-size: 0.875rem;
-        line-height: 1.35;
-        pointer-events: none;
-        white-space: nowrap;
-      }
-      .tip strong {
-        display: block;
-      }
-      figcaption {
-        color: var(--_text-subtle);
-        font-size: 0.9375rem;
-      }
-      .family figcaption {
-        color: var(--_text);
-        font-size: 1.0625rem;
-      }
-      .legend,
-      .flags {
-        list-style: none;
-        margin-block: 0.5rem;
-        margin-inline: 0;
-        padding: 0;
-      }
-      .legend {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.25rem 1.25rem;
-        font-size: 0.9375rem;
-      }
-      .legend li,
-      .flags li {
-        display: flex;
-        align-items: flex-start;
-        gap: 0.5rem;
-      }
-      .swatch {
-        flex: none;
-        inline-size: 1.75rem;
-        block-size: 0.875rem;
-        margin-block-start: 0.3rem;
-      }
-      .stroke {
-        fill: none;
-      }
-      .stroke.c1 {
-        stroke: var(--_series-1);
-      }
-      .stroke.c2 {
-        stroke: var(--_series-2);
-      }
-      .stroke.c3 {
-        stroke: var(--_series-3);
-      }
-      .stroke.c4 {
-        stroke: var(--_series-4);
-      }
-      .fill.c1 {
-        fill: var(--_series-1);
-      }
-      .fill.c2 {
-        fill: var(--_series-2);
-      }
-      .fill.c3 {
-        fill: var(--_series-3);
-      }
-      .fill.c4 {
-        fill: var(--_series-4);
-      }
-      .stroke.trend {
-        stroke: var(--_text-subtle);
-      }
-      .fill.cutoff-band {
-        fill: var(--_cutoff-band);
-      }
-      .stroke.cutoff-line {
-        stroke: var(--_cutoff-line);
-      }
-      .fill.reference-band {
-        fill: var(--_reference-band);
-      }
-      .stroke.reference-line {
-        stroke: var(--_reference-line);
-      }
-      .fill.expected-band {
-        fill: var(--_expected-band);
-      }
-      .stroke.expected-line {
-        stroke: var(--_expected-line);
-      }
-      .flags {
-        display: grid;
-        gap: 0.375rem;
-      }
-      .flags .icon {
-        margin-block-start: 0.15rem;
-      }
-      .flag-no {
-        font-weight: 700;
-        min-inline-size: 1ch;
-      }
-      .where {
-        color: var(--_text-subtle);
-      }
-      .family-flags {
-        margin-block-end: 1rem;
-      }
-      .tables.collapsed .table-scroll {
-        overflow: visible;
-      }
-      .table-scroll {
-        overflow-x: auto;
-        margin-block: 0.5rem;
-      }
-      table {
-        border-collapse: collapse;
-        font-size: 0.9375rem;
-        font-variant-numeric: tabular-nums;
-      }
-      caption {
-        text-align: start;
-        font-weight: 600;
-        padding-block-end: 0.25rem;
-      }
-      th,
-      td {
-        padding-block: 0.3rem;
-        padding-inline: 0.6rem;
-        border-block-end: 1px solid var(--_border-subtle);
-        text-align: end;
-        white-space: nowrap;
-      }
-      th[scope='col'] {
-        vertical-align: bottom;
-        white-space: normal;
-        min-inline-size: 4.5rem;
-      }
-      th:nth-child(-n + 2),
-      td:nth-child(2),
-      .several :is(th, td):nth-child(3) {
-        text-align: start;
-      }
-      tbody tr:focus-visible,
-      tbody tr.active {
-        background: var(--_surface);
-        outline-offset: -3px;
-      }
-      .empty {
-        color: var(--_text-subtle);
-      }
-    `,
-  ]
+  static override styles = [themeStyles, progressStyles]
 
   @property({ attribute: false }) data: ProgressPayload | null = null
   declare view: ProgressView | ''
@@ -268,18 +55,13 @@ export class FramgangProgress extends FramgangElement {
   @state() private loadState: LoadState = 'idle'
   @state() private errorMessage = ''
   @state() private expandedTables = new Set<string>()
-  @state() private announcement = ''
-  @state() private activeRow = ''
-  /** The point whose tooltip shows, from the pointer, the keyboard or a table row. */
-  @state() private tip: { chartId: string; line: number; index: number } | null = null
 
   private model: ProgressModel | null = null
-  private charts = new Map<string, LiveChart>()
-  private cursor = new Map<string, { line: number; index: number }>()
   private abort: AbortController | null = null
-  private chartsStale = true
-  /** True while the keyboard (chart or table row) holds a point, so leaving with the mouse keeps its tooltip. */
-  private cursorActive = false
+  private readonly charts = new ChartController(this, {
+    words: () => this.i18n,
+    drawn: () => this.emit('framgang-loaded', { component: 'progress' }),
+  })
 
   /** Charts alive on the page (all Framgang elements); for hosts and tests checking for leaks. */
   static get liveCharts(): number {
@@ -290,18 +72,9 @@ export class FramgangProgress extends FramgangElement {
     return this.data ?? this.fetched
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    // Re-attached after a move: the charts were destroyed on disconnect, draw them again.
-    this.chartsStale = true
-    if (this.hasUpdated) this.requestUpdate()
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     this.abort?.abort()
-    for (const live of this.charts.values()) live.chart.destroy()
-    this.charts.clear()
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -313,7 +86,7 @@ export class FramgangProgress extends FramgangElement {
       this.model = payload
         ? buildProgressModel(payload, { t, f, view: (this.view || null) as ProgressView | null, memberId: this.memberId || null })
         : null
-      this.chartsStale = true
+      this.charts.draw(this.model)
     }
   }
 
@@ -344,154 +117,6 @@ export class FramgangProgress extends FramgangElement {
       this.errorMessage = this.errorText(error)
       this.reportError(error)
     }
-  }
-
-  protected override updated(changed: PropertyValues): void {
-    super.updated(changed)
-    if (this.chartsStale) {
-      this.chartsStale = false
-      this.syncCharts()
-    }
-    if (changed.has('tip')) this.placeTip()
-  }
-
-  /** Positions the tooltip over its point through CSSOM (a strict CSP forbids style attributes). */
-  private placeTip(): void {
-    const tip = this.tip
-    if (!tip) return
-    const live = this.charts.get(tip.chartId)
-    const el = this.renderRoot.querySelector<HTMLElement>(`.tip[data-chart="${CSS.escape(tip.chartId)}"]`)
-    const point = live?.chart.getDatasetMeta(live.built.lineDatasets[tip.line]).data[tip.index]
-    if (!live || !el || !point) return
-    const width = live.canvas.clientWidth
-    const rtl = getComputedStyle(this).direction === 'rtl'
-    // chart.js gives pixels from the left; the tooltip is placed from the inline start, centred
-    // over the point but never past the chart's edges.
-    const x = rtl ? width - point.x : point.x
-    const start = Math.max(0, Math.min(x - el.offsetWidth / 2, width - el.offsetWidth))
-    el.style.setProperty('--tip-x', `${start}px`)
-    el.style.setProperty('--tip-y', `${point.y}px`)
-    el.style.setProperty('--tip-shift-y', point.y < 60 ? '0.875rem' : 'calc(-100% - 0.75rem)')
-  }
-
-  private syncCharts(): void {
-    const root = this.renderRoot as ShadowRoot
-    const models = new Map<string, ChartModel>()
-    for (const m of this.model?.members ?? []) for (const c of m.charts) models.set(c.id, c)
-
-    for (const [id, live] of this.charts) {
-      if (!models.has(id) || !live.canvas.isConnected) {
-        live.chart.destroy()
-        this.charts.delete(id)
-      }
-    }
-    if (models.size === 0) {
-      if (this.payload) this.emit('framgang-loaded', { component: 'progress' })
-      return
-    }
-
-    const style = getComputedStyle(this)
-    const theme = readTheme((p) => style.getPropertyValue(p))
-    theme.fontFamily = style.fontFamily || theme.fontFamily
-    const rtl = style.direction === 'rtl'
-    const { f } = this.i18n
-
-    for (const [id, model] of models) {
-      const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-chart="${CSS.escape(id)}"]`)
-      if (!canvas) continue
-      const built = buildChartConfig(model, {
-        f,
-        theme,
-        rtl,
-        onPoint: (point) => {
-          if (point) this.tip = { chartId: id, ...point }
-          else if (this.tip?.chartId === id && !this.cursorActive) this.tip = null
-        },
-      })
-      const live = this.charts.get(id)
-      if (live && live.canvas === canvas) {
-        live.chart.data = built.config.data
-        live.chart.options = built.config.options!
-        live.built = built
-        live.chart.update()
-      } else {
-        live?.chart.destroy()
-        this.charts.set(id, { chart: new Chart(canvas, built.config), built, canvas })
-      }
-    }
-    this.emit('framgang-loaded', { component: 'progress' })
-  }
-
-  /** Shows one point as if hovered: enlarged, with its tooltip, and announced to screen readers. */
-  private highlight(chartId: string, line: number, index: number, announce = true): void {
-    const live = this.charts.get(chartId)
-    const model = this.findChart(chartId)
-    if (!live || !model) return
-    const datasetIndex = live.built.lineDatasets[line]
-    if (!live.chart.getDatasetMeta(datasetIndex).data[index]) return
-    const active = [{ datasetIndex, index }]
-    live.chart.setActiveElements(active)
-    live.chart.update()
-    this.cursor.set(chartId, { line, index })
-    this.cursorActive = true
-    this.tip = { chartId, line, index }
-    this.activeRow = `${chartId}|${line}|${index}`
-    if (announce) this.announcement = pointText(model, line, index, this.i18n.t, this.i18n.f)?.said ?? ''
-  }
-
-  private clearHighlight(chartId: string): void {
-    const live = this.charts.get(chartId)
-    if (!live) return
-    live.chart.setActiveElements([])
-    live.chart.update()
-    this.cursorActive = false
-    if (this.tip?.chartId === chartId) this.tip = null
-    this.activeRow = ''
-  }
-
-  private findChart(id: string): ChartModel | undefined {
-    for (const m of this.model?.members ?? []) for (const c of m.charts) if (c.id === id) return c
-    return undefined
-  }
-
-  private onChartKey(event: KeyboardEvent, chart: ChartModel): void {
-    const current = this.cursor.get(chart.id) ?? { line: 0, index: chart.lines[0].points.length - 1 }
-    let { line, index } = current
-    const count = (l: number) => chart.lines[l].points.length
-    const rtl = getComputedStyle(this).direction === 'rtl'
-    switch (event.key) {
-      case 'ArrowRight':
-        index = rtl ? index - 1 : index + 1
-        break
-      case 'ArrowLeft':
-        index = rtl ? index + 1 : index - 1
-        break
-      case 'Home':
-        index = 0
-        break
-      case 'End':
-        index = count(line) - 1
-        break
-      case 'ArrowUp':
-      case 'ArrowDown': {
-        const next = (line + (event.key === 'ArrowDown' ? 1 : chart.lines.length - 1)) % chart.lines.length
-        // Keep the conversation (the x-axis position) when moving to another rater's line, as near as it has one.
-        const x = chart.lines[line].points[index]?.x ?? 1
-        const points = chart.lines[next].points
-        let best = 0
-        points.forEach((p, i) => {
-          if (Math.abs(p.x - x) < Math.abs(points[best].x - x)) best = i
-        })
-        line = next
-        index = best
-        break
-      }
-      default:
-        return
-    }
-    event.preventDefault()
-    index = Math.max(0, Math.min(count(line) - 1, index))
-    this.highlight(chart.id, line, index)
   }
 
   private toggleTable(id: string): void {
@@ -525,19 +150,7 @@ export class FramgangProgress extends FramgangElement {
             </section>`,
           )
         : nothing}
-      <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
-    </div>`
-  }
-
-  private renderTip(c: ChartModel): TemplateResult | typeof nothing {
-    const tip = this.tip
-    if (!tip || tip.chartId !== c.id) return nothing
-    const words = pointText(c, tip.line, tip.index, this.i18n.t, this.i18n.f)
-    if (!words) return nothing
-    // Visual only: screen readers get the same words from the live region and the table.
-    return html`<div class="tip" part="tooltip" data-chart=${c.id} aria-hidden="true">
-      <strong>${words.head}</strong>
-      ${words.value}
+      <div class="visually-hidden" aria-live="polite">${this.charts.announcement}</div>
     </div>`
   }
 
@@ -573,15 +186,12 @@ export class FramgangProgress extends FramgangElement {
           role="img"
           aria-labelledby=${`sum-${key}`}
           aria-describedby=${`hint-${key}`}
-          @keydown=${(e: KeyboardEvent) => this.onChartKey(e, c)}
-          @focus=${() => {
-            const cur = this.cursor.get(c.id) ?? { line: 0, index: c.lines[0].points.length - 1 }
-            this.highlight(c.id, cur.line, cur.index, false)
-          }}
-          @blur=${() => this.clearHighlight(c.id)}
+          @keydown=${(e: KeyboardEvent) => this.charts.key(e, c)}
+          @focus=${() => this.charts.focus(c)}
+          @blur=${() => this.charts.clearHighlight(c.id)}
         >
           <canvas data-chart=${c.id}></canvas>
-          ${this.renderTip(c)}
+          ${this.charts.renderTip(c)}
         </div>
         <figcaption id=${`sum-${key}`} part="summary">${c.summary}</figcaption>
       </figure>
@@ -624,14 +234,13 @@ export class FramgangProgress extends FramgangElement {
                   // The row header is the x of the row's point (with one line, its session number too).
                   const index = c.lines[line].points.findIndex((p) => p.x === row[0].value)
                   const focusable = expanded && index >= 0
-                  const rowKey = `${c.id}|${line}|${index}`
                   return html`<tr
-                    class=${this.activeRow === rowKey ? 'active' : ''}
+                    class=${this.charts.isActiveRow(c.id, line, index) ? 'active' : ''}
                     tabindex=${focusable ? '0' : nothing}
-                    @focus=${focusable ? () => this.highlight(c.id, line, index, false) : nothing}
-                    @blur=${focusable ? () => this.clearHighlight(c.id) : nothing}
-                    @mouseenter=${focusable ? () => this.highlight(c.id, line, index, false) : nothing}
-                    @mouseleave=${focusable ? () => this.clearHighlight(c.id) : nothing}
+                    @focus=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
+                    @blur=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
+                    @mouseenter=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
+                    @mouseleave=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
                   >
                     ${row.map((cell, i) =>
                       i === 0

@@ -1,10 +1,11 @@
-import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { property, query, state } from 'lit/decorators.js'
 import { live } from 'lit/directives/live.js'
 import type { InstrumentKind, SessionKind } from '../../service/contracts/common.js'
 import type { Family, Member } from '../../service/contracts/families.js'
 import type { Session } from '../../service/contracts/sessions.js'
-import { ApiError, request, type ApiHost } from '../api/client.js'
+import { ApiError } from '../api/client.js'
+import { QueueController } from '../controllers/queue-controller.js'
 import {
   buildSession,
   emptyDraft,
@@ -22,13 +23,13 @@ import {
   type RatingMode,
   type SessionDraft,
 } from '../form/session-draft.js'
-import { OfflineQueue, outcomeOf, newIdempotencyKey, type QueuedSession, type SendOutcome } from '../form/offline-queue.js'
-import { instruments } from '../instruments.js'
+import { OfflineQueue, outcomeOf, newIdempotencyKey } from '../form/offline-queue.js'
+import { totalMax } from '../instruments.js'
 import { FramgangElement, type LoadState } from './base.js'
+import { describedBy, domId, errorFor } from './field-errors.js'
+import { ratingFieldset, type RatingContext } from './rating-fieldset.js'
+import { sessionFormStyles } from './session-form.styles.js'
 import { themeStyles } from './theme.js'
-
-/** Retry waiting sessions this often while any wait (besides on `online` and when the tab is shown again). */
-const retryEveryMs = 30_000
 
 /**
  * Logs one session with its ratings, built for a phone at a home visit.
@@ -44,6 +45,7 @@ const retryEveryMs = 30_000
  * @attr lang - nb | nn | en
  * @prop data - the family with its members (`GET /v1/families/{id}`), for hosts that fetch it themselves
  * @prop family - the family in use, fetched or given (read-only)
+ * @method replayQueue - send what waits now
  *
  * @event framgang-session-saved - the service has the session (`replayed` when it came from the queue)
  * @event framgang-session-queued - the session is waiting on this device
@@ -59,298 +61,10 @@ const retryEveryMs = 30_000
  * @csspart queue - what is waiting to be sent
  * @csspart error-summary - the list of problems after a failed save
  * @csspart status - the message after saving
- * @cssproperty --framgang-color-accent - and the other `--framgang-*` properties in widget/README.md, each falling back to a Designsystemet `--ds-*` token
+ * @cssproperty --framgang-color-accent - and the other `--framgang-*` properties listed in README.md (Widget › Styling), each falling back to a Designsystemet `--ds-*` token
  */
 export class FramgangSessionForm extends FramgangElement {
-  static override styles = [
-    themeStyles,
-    css`
-      form {
-        display: grid;
-        gap: 1.25rem;
-        max-inline-size: 40rem;
-      }
-      .row {
-        display: grid;
-        gap: 1rem;
-      }
-      @container (min-width: 30rem) {
-        .row {
-          grid-template-columns: 1fr 1fr;
-        }
-      }
-      .field {
-        display: grid;
-        gap: 0.25rem;
-      }
-      label,
-      legend {
-        font-weight: 600;
-      }
-      input[type='date'],
-      input[type='text'],
-      select,
-      textarea {
-        font: inherit;
-        color: var(--_text);
-        background: var(--_background);
-        min-block-size: 2.75rem;
-        padding-block: 0.5rem;
-        padding-inline: 0.75rem;
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
-        inline-size: 100%;
-      }
-      textarea {
-        min-block-size: 5rem;
-        resize: vertical;
-      }
-      :not([type='range'])[aria-invalid='true'] {
-        border-color: var(--_alert);
-        box-shadow: inset 0 0 0 1px var(--_alert);
-      }
-      input[type='range'][aria-invalid='true']::-webkit-slider-runnable-track {
-        border: 2px solid var(--_alert);
-      }
-      input[type='range'][aria-invalid='true']::-moz-range-track {
-        border: 2px solid var(--_alert);
-      }
-      fieldset {
-        margin: 0;
-        padding-block: 0.75rem 1rem;
-        padding-inline: 1rem;
-        border: 1px solid var(--_border-subtle);
-        border-radius: var(--_radius);
-        background: var(--_background);
-        min-inline-size: 0;
-      }
-      fieldset.invalid {
-        border-color: var(--_alert);
-        border-inline-start-width: 4px;
-      }
-      /* A floated legend sits inside its box, so each group reads as one card. */
-      fieldset > legend {
-        float: inline-start;
-        inline-size: 100%;
-        padding: 0;
-        margin-block-end: 0.5rem;
-        font-size: 1.0625rem;
-      }
-      fieldset > legend + * {
-        clear: both;
-      }
-      .instrument {
-        display: block;
-        font-weight: 400;
-        color: var(--_text-subtle);
-        font-size: 0.9375rem;
-      }
-      .hint {
-        margin: 0;
-        color: var(--_text-subtle);
-        font-size: 0.9375rem;
-      }
-      .checks {
-        display: grid;
-        gap: 0.25rem;
-        margin-block-start: 0.5rem;
-      }
-      .check {
-        display: flex;
-        align-items: center;
-        gap: 0.75rem;
-        min-block-size: 2.75rem;
-        font-weight: 400;
-      }
-      .check input {
-        inline-size: 1.375rem;
-        block-size: 1.375rem;
-        margin: 0;
-        accent-color: var(--_accent);
-      }
-      .check .age {
-        color: var(--_text-subtle);
-      }
-      .section {
-        display: grid;
-        gap: 1rem;
-      }
-      .section > h3 {
-        margin: 0;
-      }
-      .modes {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        margin-block: 0.25rem 0.75rem;
-        padding: 0;
-        border: 0;
-      }
-      .mode {
-        position: relative;
-      }
-      .mode input {
-        position: absolute;
-        opacity: 0;
-        inset: 0;
-        margin: 0;
-        cursor: pointer;
-      }
-      .mode span {
-        display: inline-flex;
-        align-items: center;
-        min-block-size: 2.75rem;
-        padding-inline: 0.875rem;
-        border: 1px solid var(--_border);
-        border-radius: 999px;
-        font-weight: 400;
-      }
-      .mode input:checked + span {
-        background: var(--_accent);
-        border-color: var(--_accent);
-        color: var(--_on-accent);
-        font-weight: 600;
-      }
-      .mode input:focus-visible + span {
-        outline: 3px solid var(--_focus);
-        outline-offset: 2px;
-      }
-      .slider {
-        display: grid;
-        gap: 0.125rem;
-        margin-block-end: 0.75rem;
-      }
-      .slider-head {
-        display: flex;
-        justify-content: space-between;
-        align-items: baseline;
-        gap: 1rem;
-      }
-      .value {
-        font-variant-numeric: tabular-nums;
-        font-weight: 700;
-        min-inline-size: 3.5ch;
-        text-align: end;
-      }
-      .unset .value {
-        font-weight: 400;
-        color: var(--_text-subtle);
-      }
-      input[type='range'] {
-        -webkit-appearance: none;
-        appearance: none;
-        inline-size: 100%;
-        block-size: 2.75rem;
-        margin: 0;
-        background: transparent;
-        touch-action: pan-y;
-        cursor: pointer;
-      }
-      input[type='range']::-webkit-slider-runnable-track {
-        block-size: 0.5rem;
-        border-radius: 999px;
-        background: var(--_border-subtle);
-        border: 1px solid var(--_border);
-      }
-      input[type='range']::-moz-range-track {
-        block-size: 0.5rem;
-        border-radius: 999px;
-        background: var(--_border-subtle);
-        border: 1px solid var(--_border);
-      }
-      input[type='range']::-webkit-slider-thumb {
-        -webkit-appearance: none;
-        appearance: none;
-        inline-size: 1.75rem;
-        block-size: 1.75rem;
-        margin-block-start: -0.65rem;
-        border-radius: 50%;
-        background: var(--_accent);
-        border: 3px solid var(--_background);
-        box-shadow: 0 0 0 1px var(--_accent);
-      }
-      input[type='range']::-moz-range-thumb {
-        inline-size: 1.75rem;
-        block-size: 1.75rem;
-        border-radius: 50%;
-        background: var(--_accent);
-        border: 3px solid var(--_background);
-        box-shadow: 0 0 0 1px var(--_accent);
-      }
-      .unset input[type='range']::-webkit-slider-thumb {
-        background: var(--_background);
-        border: 2px dashed var(--_border);
-        box-shadow: none;
-      }
-      .unset input[type='range']::-moz-range-thumb {
-        background: var(--_background);
-        border: 2px dashed var(--_border);
-        box-shadow: none;
-      }
-      .ends {
-        display: flex;
-        justify-content: space-between;
-        color: var(--_text-subtle);
-        font-size: 0.875rem;
-        margin-block-start: -0.375rem;
-      }
-      .field-error {
-        margin: 0;
-        color: var(--_alert);
-        font-weight: 600;
-        font-size: 0.9375rem;
-      }
-      .total {
-        max-inline-size: 10rem;
-      }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.75rem;
-      }
-      .actions .button {
-        min-inline-size: 12rem;
-      }
-      .summary {
-        border-inline-start-color: var(--_alert);
-      }
-      .summary:focus-visible {
-        outline: 3px solid var(--_focus);
-      }
-      .summary ul,
-      .queue ul {
-        margin-block: 0.25rem 0;
-        padding-inline-start: 1.25rem;
-      }
-      .summary button {
-        padding: 0;
-        border: 0;
-        background: none;
-        color: var(--_alert);
-        text-align: start;
-        text-decoration: underline;
-        font-weight: 600;
-        min-block-size: 1.75rem;
-      }
-      .queue {
-        border-inline-start-color: var(--_warning);
-      }
-      .queue h3 {
-        font-size: 1rem;
-        margin-block-end: 0.25rem;
-      }
-      .queue li {
-        margin-block-end: 0.25rem;
-      }
-      .queue .rejected {
-        color: var(--_alert);
-      }
-      .queue .button {
-        margin-block-start: 0.5rem;
-        min-block-size: 2.5rem;
-      }
-    `,
-  ]
+  static override styles = [themeStyles, sessionFormStyles]
 
   @property({ attribute: false }) data: Family | null = null
 
@@ -362,8 +76,6 @@ export class FramgangSessionForm extends FramgangElement {
   @state() private formErrors: string[] = []
   @state() private saving = false
   @state() private status: { kind: 'success' | 'queued'; text: string } | null = null
-  @state() private waiting: QueuedSession[] = []
-  @state() private replaying = false
 
   @query('.summary') private summaryEl!: HTMLElement | null
 
@@ -371,14 +83,17 @@ export class FramgangSessionForm extends FramgangElement {
   static queue = new OfflineQueue()
 
   private abort: AbortController | null = null
-  private retryTimer: ReturnType<typeof setInterval> | null = null
-  private readonly onOnline = () => void this.replayQueue()
-  private readonly onVisible = () => {
-    if (document.visibilityState === 'visible') void this.replayQueue()
-  }
-  private readonly onStorage = (e: StorageEvent) => {
-    if (e.key === null || e.key.startsWith('framgang.')) this.refreshQueue()
-  }
+  private readonly offline = new QueueController(this, {
+    queue: () => (this.constructor as typeof FramgangSessionForm).queue,
+    words: () => this.i18n,
+    sent: (sent) => {
+      for (const { entry, session } of sent) {
+        this.emit('framgang-session-saved', { familyId: entry.familyId, session, idempotencyKey: entry.key, replayed: true })
+      }
+      const { t, f } = this.i18n
+      this.status = { kind: 'success', text: t.replayed(sent.length, f.integer(sent.length)) }
+    },
+  })
 
   /** The family the form is for, with its members (read-only; set `data` to give your own). */
   get family(): Family | null {
@@ -389,32 +104,18 @@ export class FramgangSessionForm extends FramgangElement {
     return this.family?.members ?? []
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    addEventListener('online', this.onOnline)
-    addEventListener('storage', this.onStorage)
-    document.addEventListener('visibilitychange', this.onVisible)
-    this.refreshQueue()
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    removeEventListener('online', this.onOnline)
-    removeEventListener('storage', this.onStorage)
-    document.removeEventListener('visibilitychange', this.onVisible)
     this.abort?.abort()
-    this.stopRetrying()
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed)
     if (this.familyId && this.needsFetch(changed, this.data !== null, this.loadState, ['familyId', 'apiBase'])) void this.loadFamily()
     if (changed.has('familyId') && changed.get('familyId') !== undefined) this.resetDraft()
-    if (changed.has('apiBase')) this.refreshQueue()
-    // A token arriving (or renewed) is a good moment to send what waits.
-    if ((changed.has('token') || changed.has('apiBase')) && this.token && this.waiting.some((e) => e.state === 'waiting')) {
-      queueMicrotask(() => void this.replayQueue())
-    }
+    // Each service has its own entries; a token arriving (or renewed) is a good moment to send what waits.
+    if (changed.has('apiBase')) this.offline.refresh()
+    if (changed.has('token') || changed.has('apiBase')) this.offline.replaySoon()
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -441,69 +142,9 @@ export class FramgangSessionForm extends FramgangElement {
     }
   }
 
-  // ---- the offline queue ----
-
-  private get queue(): OfflineQueue {
-    return (this.constructor as typeof FramgangSessionForm).queue
-  }
-
-  private ownEntry = (e: QueuedSession) => e.apiBase === this.apiBase
-
-  private refreshQueue(): void {
-    this.waiting = this.queue.list(this.ownEntry)
-    if (this.waiting.some((e) => e.state === 'waiting')) this.startRetrying()
-    else this.stopRetrying()
-  }
-
-  private startRetrying(): void {
-    if (this.retryTimer || !this.isConnected) return
-    this.retryTimer = setInterval(() => void this.replayQueue(), retryEveryMs)
-  }
-
-  private stopRetrying(): void {
-    if (this.retryTimer) clearInterval(this.retryTimer)
-    this.retryTimer = null
-  }
-
-  private send = async (entry: QueuedSession): Promise<SendOutcome> => {
-    // The entry's own service, with this element's current token (renewed tokens keep working:
-    // the service scopes idempotency keys to the coordinator, not to the token).
-    const host: ApiHost = { apiBase: entry.apiBase, token: this.token, freshToken: () => this.freshToken() }
-    try {
-      const { body } = await request<Session>(host, `/v1/families/${encodeURIComponent(entry.familyId)}/sessions`, {
-        method: 'POST',
-        body: entry.body,
-        idempotencyKey: entry.key,
-      })
-      return { kind: 'sent', session: body }
-    } catch (error) {
-      return outcomeOf(error)
-    }
-  }
-
   /** Sends what waits; public so a host can offer its own "send now". */
-  async replayQueue(): Promise<void> {
-    if (!this.token || this.replaying) return
-    if (!this.queue.list((e) => this.ownEntry(e) && e.state === 'waiting').length) return
-    this.replaying = true
-    try {
-      const report = await this.queue.replay(this.send, this.ownEntry)
-      for (const { entry, session } of report.sent) {
-        this.emit('framgang-session-saved', { familyId: entry.familyId, session, idempotencyKey: entry.key, replayed: true })
-      }
-      if (report.sent.length) {
-        const { t, f } = this.i18n
-        this.status = { kind: 'success', text: t.replayed(report.sent.length, f.integer(report.sent.length)) }
-      }
-    } finally {
-      this.replaying = false
-      this.refreshQueue()
-    }
-  }
-
-  private discard(key: string): void {
-    this.queue.discard(key)
-    this.refreshQueue()
+  replayQueue(): Promise<void> {
+    return this.offline.replay()
   }
 
   // ---- the draft ----
@@ -575,9 +216,7 @@ export class FramgangSessionForm extends FramgangElement {
     const familyId = this.family?.id ?? this.familyId
     const aliases = this.members.filter((m) => this.draft.participants.includes(m.id)).map((m) => m.alias)
     const enqueue = () => {
-      this.queue.add({ key, apiBase: this.apiBase, familyId, body, aliases })
-      this.refreshQueue()
-      const waiting = this.waiting.filter((e) => e.state === 'waiting').length
+      const waiting = this.offline.add({ key, familyId, body, aliases })
       this.status = { kind: 'queued', text: t.queuedNow }
       this.emit('framgang-session-queued', { familyId, idempotencyKey: key, waiting })
       this.resetDraft()
@@ -626,7 +265,7 @@ export class FramgangSessionForm extends FramgangElement {
     const code = this.draft.ratings[ratingKey(memberId, kind as InstrumentKind)]?.instrument ?? ''
     const base = `${p?.member.alias ?? ''} – ${code}`
     if (part === 'item') return `${base} – ${t.itemLabels[code]?.[Number(index)] ?? Number(index) + 1}`
-    if (part === 'total') return `${base} – ${t.totalLabel(String(instruments[code] ? instruments[code].items * instruments[code].itemMax : ''))}`
+    if (part === 'total') return `${base} – ${t.totalLabel(String(totalMax(code) ?? ''))}`
     return base
   }
 
@@ -639,23 +278,12 @@ export class FramgangSessionForm extends FramgangElement {
     el?.scrollIntoView?.({ block: 'center' })
   }
 
-  private errorFor(field: string): TemplateResult | typeof nothing {
-    const message = this.errors.get(field)
-    return message ? html`<p class="field-error" id=${`${domId(field)}-error`}>${message}</p>` : nothing
-  }
-
-  private describedBy(field: string, ...others: string[]): string | typeof nothing {
-    const ids = [...others]
-    if (this.errors.has(field)) ids.push(`${domId(field)}-error`)
-    return ids.length ? ids.join(' ') : nothing
-  }
-
   protected override render(): TemplateResult {
     const { t } = this.i18n
     const family = this.family
     return html`<div part="base" lang=${this.resolvedLang}>
       <h2>${t.formTitle}</h2>
-      ${this.renderQueue()}
+      ${this.offline.render()}
       ${this.waitingForToken ? html`<p class="message" role="status">${t.tokenExpired}</p>` : nothing}
       ${this.loadState === 'loading' && !family ? html`<p role="status">${t.loading}</p>` : nothing}
       ${this.loadState === 'error' && !family
@@ -671,34 +299,21 @@ export class FramgangSessionForm extends FramgangElement {
     </div>`
   }
 
-  private renderQueue(): TemplateResult | typeof nothing {
-    if (!this.waiting.length) return nothing
-    const { t, f } = this.i18n
-    const waiting = this.waiting.filter((e) => e.state === 'waiting')
-    const rejected = this.waiting.filter((e) => e.state === 'rejected')
-    return html`<section class="message queue" part="queue" aria-labelledby="queue-heading">
-      <h3 id="queue-heading">${t.waiting(waiting.length, f.integer(waiting.length))}</h3>
-      <ul>
-        ${waiting.map((e) => html`<li>${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))}</li>`)}
-        ${rejected.map(
-          (e) => html`<li class="rejected">
-            ${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))} – ${t.rejected(e.error?.message ?? '')}
-            <button type="button" class="button link" @click=${() => this.discard(e.key)}>${t.discard}</button>
-          </li>`,
-        )}
-      </ul>
-      ${waiting.length
-        ? html`<button type="button" class="button" ?disabled=${this.replaying} @click=${() => this.replayQueue()}>${t.sendNow}</button>`
-        : nothing}
-    </section>`
-  }
-
   private renderForm(): TemplateResult {
     const { t, f } = this.i18n
     const today = localToday()
     const people = participantsOn(this.members, this.draft.heldOn)
     const chosen = people.filter((p) => this.draft.participants.includes(p.member.id))
     const hasErrors = this.errors.size > 0 || this.formErrors.length > 0
+    const rating: RatingContext = {
+      t,
+      f,
+      ratings: this.draft.ratings,
+      errors: this.errors,
+      setMode: (key, mode) => this.setMode(key, mode),
+      setItem: (key, index, value) => this.setItem(key, index, value),
+      setTotal: (key, total) => this.setTotal(key, total),
+    }
     return html`<form part="form" novalidate @submit=${this.onSubmit}>
       ${hasErrors
         ? html`<div class="message summary" part="error-summary" role="alert" tabindex="-1">
@@ -723,29 +338,29 @@ export class FramgangSessionForm extends FramgangElement {
             max=${today}
             .value=${live(this.draft.heldOn)}
             aria-invalid=${this.errors.has('heldOn') ? 'true' : 'false'}
-            aria-describedby=${this.describedBy('heldOn')}
+            aria-describedby=${describedBy(this.errors, 'heldOn')}
             @change=${(e: Event) => {
               this.setDraft({ heldOn: (e.target as HTMLInputElement).value })
               this.clearError('heldOn')
             }}
           />
-          ${this.errorFor('heldOn')}
+          ${errorFor(this.errors, 'heldOn')}
         </div>
         <div class="field">
           <label for="kind">${t.kind}</label>
           <select
             id="kind"
             aria-invalid=${this.errors.has('kind') ? 'true' : 'false'}
-            aria-describedby=${this.describedBy('kind')}
+            aria-describedby=${describedBy(this.errors, 'kind')}
             @change=${(e: Event) => this.setDraft({ kind: (e.target as HTMLSelectElement).value as SessionKind })}
           >
             ${sessionKinds.map((k) => html`<option value=${k} ?selected=${this.draft.kind === k}>${t.sessionKind[k]}</option>`)}
           </select>
-          ${this.errorFor('kind')}
+          ${errorFor(this.errors, 'kind')}
         </div>
       </div>
 
-      <fieldset id="participants" part="fieldset" class=${this.errors.has('participants') ? 'invalid' : ''} aria-describedby=${this.describedBy('participants', 'participants-hint')}>
+      <fieldset id="participants" part="fieldset" class=${this.errors.has('participants') ? 'invalid' : ''} aria-describedby=${describedBy(this.errors, 'participants', 'participants-hint')}>
         <legend>${t.participants}</legend>
         <p class="hint" id="participants-hint">${t.participantsHint}</p>
         <div class="checks">
@@ -765,18 +380,18 @@ export class FramgangSessionForm extends FramgangElement {
             </label>`
           })}
         </div>
-        ${this.errorFor('participants')}
+        ${errorFor(this.errors, 'participants')}
       </fieldset>
 
       ${chosen.length
         ? html`<section class="section" aria-labelledby="outcome-heading">
               <h3 id="outcome-heading">${t.outcomeHeading}</h3>
-              ${chosen.map((p) => this.renderRating(p, 'outcome'))}
+              ${chosen.map((p) => ratingFieldset(p, 'outcome', rating))}
             </section>
             <section class="section" aria-labelledby="alliance-heading">
               <h3 id="alliance-heading">${t.allianceHeading}</h3>
               <p class="hint">${t.allianceHint}</p>
-              ${chosen.map((p) => this.renderRating(p, 'alliance'))}
+              ${chosen.map((p) => ratingFieldset(p, 'alliance', rating))}
             </section>`
         : nothing}
 
@@ -787,11 +402,11 @@ export class FramgangSessionForm extends FramgangElement {
           maxlength="2000"
           .value=${live(this.draft.note)}
           aria-invalid=${this.errors.has('note') ? 'true' : 'false'}
-          aria-describedby=${this.describedBy('note', 'note-hint')}
+          aria-describedby=${describedBy(this.errors, 'note', 'note-hint')}
           @input=${(e: Event) => (this.draft = { ...this.draft, note: (e.target as HTMLTextAreaElement).value })}
         ></textarea>
         <p class="hint" id="note-hint">${t.noteHint}</p>
-        ${this.errorFor('note')}
+        ${errorFor(this.errors, 'note')}
       </div>
 
       <div class="actions">
@@ -799,86 +414,4 @@ export class FramgangSessionForm extends FramgangElement {
       </div>
     </form>`
   }
-
-  private renderRating(p: Participant, kind: InstrumentKind): TemplateResult | typeof nothing {
-    const facts = kind === 'outcome' ? p.outcome : p.alliance
-    const key = ratingKey(p.member.id, kind)
-    const r = this.draft.ratings[key]
-    if (!facts || !r) return nothing
-    const { t, f } = this.i18n
-    const id = domId(key)
-    const labels = t.itemLabels[facts.code] ?? []
-    const modes: [RatingMode, string][] = [
-      ['scales', t.modeScales],
-      ['total', t.modeTotal],
-      ['skip', t.modeSkip],
-    ]
-    const invalid = this.errors.has(key)
-    return html`<fieldset id=${id} part="fieldset" class=${invalid ? 'invalid' : ''} aria-describedby=${this.describedBy(key)}>
-      <legend>${p.member.alias}<span class="instrument">${t.formFor(facts.code, f.integer(p.age ?? 0))}</span></legend>
-      ${this.errorFor(key)}
-      <fieldset class="modes">
-        <legend class="visually-hidden">${t.howEntered(p.member.alias)}</legend>
-        ${modes.map(
-          ([mode, label]) => html`<label class="mode">
-            <input
-              type="radio"
-              name=${`${id}-mode`}
-              value=${mode}
-              .checked=${live(r.mode === mode)}
-              @change=${() => this.setMode(key, mode)}
-            /><span>${label}</span>
-          </label>`,
-        )}
-      </fieldset>
-      ${r.mode === 'scales'
-        ? r.items.map((value, i) => {
-            const field = itemField(key, i)
-            const fid = domId(field)
-            const set = value !== null
-            return html`<div class=${set ? 'slider' : 'slider unset'} part="slider" id=${`${fid}-wrap`}>
-              <div class="slider-head">
-                <label for=${fid}>${labels[i] ?? f.integer(i + 1)}</label>
-                <span class="value" aria-hidden="true">${set ? f.score(value) : t.notSet}</span>
-              </div>
-              <input
-                id=${fid}
-                type="range"
-                min="0"
-                max=${facts.itemMax}
-                step="0.1"
-                .value=${live(String(value ?? facts.itemMax / 2))}
-                aria-valuetext=${set ? f.score(value) : t.notSet}
-                aria-invalid=${this.errors.has(field) ? 'true' : 'false'}
-                aria-describedby=${this.describedBy(field)}
-                @input=${(e: Event) => this.setItem(key, i, Number((e.target as HTMLInputElement).value))}
-              />
-              <div class="ends" aria-hidden="true"><span>${f.integer(0)}</span><span>${f.integer(facts.itemMax)}</span></div>
-              ${this.errorFor(field)}
-            </div>`
-          })
-        : r.mode === 'total'
-          ? html`<div class="field">
-              <label for=${domId(totalField(key))}>${t.totalLabel(f.integer(facts.items * facts.itemMax))}</label>
-              <input
-                id=${domId(totalField(key))}
-                class="total"
-                type="text"
-                inputmode="decimal"
-                autocomplete="off"
-                .value=${live(r.total)}
-                aria-invalid=${this.errors.has(totalField(key)) ? 'true' : 'false'}
-                aria-describedby=${this.describedBy(totalField(key))}
-                @input=${(e: Event) => this.setTotal(key, (e.target as HTMLInputElement).value)}
-              />
-              ${this.errorFor(totalField(key))}
-            </div>`
-          : nothing}
-    </fieldset>`
-  }
-}
-
-/** Field names contain member ids and dots; ids in the shadow root use only safe characters. */
-function domId(field: string): string {
-  return `f-${field.replace(/[^a-zA-Z0-9_-]/g, '_')}`
 }

@@ -2,7 +2,8 @@ import type { InstrumentKind, SessionKind } from '../../service/contracts/common
 import type { Member } from '../../service/contracts/families.js'
 import type { CreateRating, CreateSession } from '../../service/contracts/sessions.js'
 import type { Catalogue } from '../i18n/index.js'
-import { ageGroupOf, ageOn, instrumentFor, type InstrumentFacts } from '../instruments.js'
+import { ageOn, parseIsoDate } from '../../service/domain/calendar.js'
+import { instrumentOn, totalMaxOf, type InstrumentFacts } from '../instruments.js'
 
 /**
  * The session form's state and the rules that turn it into the request body. Pure: tested in tap.
@@ -44,13 +45,14 @@ export const ratingKey = (memberId: string, kind: InstrumentKind) => `${memberId
 export const itemField = (key: string, index: number) => `${key}.item.${index}`
 export const totalField = (key: string) => `${key}.total`
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/
-
+/** A calendar date the service takes (the domain's rule: YYYY-MM-DD, a real day, year 0001 or later). */
 export function isValidIsoDate(s: string): boolean {
-  if (!isoDate.test(s)) return false
-  const [y, m, d] = s.split('-').map(Number)
-  const date = new Date(Date.UTC(y, m - 1, d))
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+  try {
+    parseIsoDate(s)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Today on this device as an ISO calendar date. */
@@ -67,9 +69,8 @@ export function emptyDraft(today: string): SessionDraft {
 export function participantsOn(members: Member[], heldOn: string): Participant[] {
   const valid = isValidIsoDate(heldOn)
   return members.map((member) => {
-    const age = valid ? ageOn(member.birthDate, heldOn) : null
-    const group = ageGroupOf(age)
-    return { member, age, outcome: instrumentFor(group, 'outcome'), alliance: instrumentFor(group, 'alliance') }
+    const age = valid && isValidIsoDate(member.birthDate) ? ageOn(member.birthDate, heldOn) : null
+    return { member, age, outcome: instrumentOn('outcome', age), alliance: instrumentOn('alliance', age) }
   })
 }
 
@@ -89,7 +90,7 @@ export function syncRatings(draft: SessionDraft, members: Member[]): Record<stri
       ratings[key] =
         old && old.instrument === facts.code
           ? old
-          : { instrument: facts.code, mode: 'scales', items: Array<number | null>(facts.items).fill(null), total: '' }
+          : { instrument: facts.code, mode: 'scales', items: Array<number | null>(facts.itemCount).fill(null), total: '' }
     }
   }
   return ratings
@@ -145,12 +146,12 @@ export function buildSession(
       if (r.mode === 'scales') {
         const missing = r.items.map((v, i) => (v === null ? i : -1)).filter((i) => i >= 0)
         for (const i of missing) errors.push({ field: itemField(key, i), message: t.errorRequired })
-        if (missing.length === 0 && r.items.length === facts.items) {
+        if (missing.length === 0 && r.items.length === facts.itemCount) {
           ratings.push({ memberId: p.member.id, instrument: facts.code, rater: 'self', items: r.items.map((v) => tenth(v!)) })
           ratingKeys.push(key)
         }
       } else {
-        const max = facts.items * facts.itemMax
+        const max = totalMaxOf(facts)
         const total = parseTotal(r.total, max)
         if (total === null) errors.push({ field: totalField(key), message: t.errorTotal(String(max)) })
         else {
