@@ -5,9 +5,15 @@ import { startService } from '../reliability/harness.js'
 /** The metrics and load-shedding variables: defaults, parsing, and a bad value named. */
 
 t.test('defaults: no metrics server, shedding on with its limits', async (t) => {
-  const c = loadConfig({})
+  const c = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/framgang' })
   t.same(c.metrics, { port: undefined, host: '127.0.0.1' }, 'no METRICS_PORT, no metrics server; loopback when there is one')
   t.same(c.pressure, { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98, maxDbWaitingClients: 50, sampleIntervalMs: 1000, retryAfterSeconds: 2 })
+})
+
+t.test('with the embedded database, whose work is the event loop busy, utilization sheds nothing unless asked', async (t) => {
+  t.equal(loadConfig({}).pressure.maxEventLoopUtilization, 0, 'off by default')
+  t.equal(loadConfig({ MAX_EVENT_LOOP_UTILIZATION: '0.95' }).pressure.maxEventLoopUtilization, 0.95, 'on when set')
+  t.equal(loadConfig({}).pressure.maxEventLoopDelayMs, 1000, 'the delay check stays on')
 })
 
 t.test('values are parsed', async (t) => {

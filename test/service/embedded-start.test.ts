@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { freePort } from '../helpers/ports.js'
+import { NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { projectRoot } from '../../service/paths.js'
 
 // Starting the embedded database, migrating and seeding the demo takes a while on two cores.
@@ -20,7 +21,8 @@ interface Running {
 }
 
 function environment(dataDir: string, port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
+  // No load shedding: a loaded test machine must not turn this start's answers into 503s.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...NO_LOAD_SHEDDING, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
   // The embedded default is what `npm start` does without configuration.
   delete env.DATABASE_URL
   delete env.TEST_DATABASE_URL
