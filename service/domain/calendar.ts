@@ -98,7 +98,24 @@ export function ageOn(birthDate: IsoDate, on: IsoDate): number {
   return date.year - birth.year - (birthdayPassed ? 0 : 1)
 }
 
-/** ISO dates compare correctly as strings once they are known to be well formed. */
-export function compareIsoDates(a: IsoDate, b: IsoDate): number {
-  return a < b ? -1 : a > b ? 1 : 0
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+/** Today's calendar date in a time zone ("today" is the municipality's, api.md). */
+export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
+  let format = formats.get(timeZone)
+  if (!format) {
+    // Building a formatter is costly; there are few time zones, so each is built once.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    formats.set(timeZone, format)
+  }
+  return format.format(now)
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+    return true
+  } catch {
+    return false
+  }
 }
