@@ -1,6 +1,6 @@
 import type { CreateMember } from '../contracts/families.js'
 import { inMunicipality, type Db, type Trx } from '../db/kysely.js'
-import { ageOn } from '../domain/calendar.js'
+import { addDays, ageOn } from '../domain/calendar.js'
 import type { ReferenceSeries } from '../domain/expected-band.js'
 import { instrumentFor, type InstrumentDef } from '../domain/instruments.js'
 import type { RatingValues } from '../domain/rating-rules.js'
@@ -23,12 +23,6 @@ function random(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return d.toISOString().slice(0, 10)
 }
 
 /** How a person's outcome develops over the conversations (fraction 0..1 of the way through). */
