@@ -15,15 +15,17 @@ import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins
 import security from './plugins/security.js'
 import textInput from './plugins/text-input.js'
 import tokens from './plugins/tokens.js'
-import widget from './plugins/widget.js'
+import widget, { hasDemoPage } from './plugins/widget.js'
 import apiClientRoutes from './routes/api-clients/routes.js'
 import coordinatorRoutes from './routes/coordinators/routes.js'
 import familyRoutes from './routes/families/routes.js'
 import healthRoutes from './routes/health/routes.js'
 import instrumentRoutes from './routes/instruments/routes.js'
 import caseloadRoutes from './routes/caseload/routes.js'
+import demoTokenRoutes from './routes/demo-tokens/routes.js'
 import embedTokenRoutes from './routes/embed-tokens/routes.js'
 import accessLogRoutes from './routes/access-log/routes.js'
+import erasureRoutes from './routes/erasure/routes.js'
 import exportRoutes from './routes/exports/routes.js'
 import expectedBandRoutes from './routes/expected-bands/routes.js'
 import progressRoutes from './routes/progress/routes.js'
@@ -76,7 +78,12 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
-  // External plugins, then ours, then routes.
+  // Our plugins, then the routes. The external plugins are registered by the plugins of ours
+  // that configure them (helmet and rate limit by security, @fastify/postgres by database,
+  // under-pressure by pressure, swagger by docs, static by widget), so they cannot come first;
+  // among ours the order is that of their hooks: problem answers and the drain before anything
+  // can fail, the security headers' onRoute before any route (docs and widget add routes), the
+  // load shedding before authentication and every other hook that may query.
   await app.register(problems)
   await app.register(drain)
   await app.register(security, { config })
@@ -85,13 +92,13 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   await app.register(database, { connectionString, poolSize: config.dbPoolSize, connectTimeoutSeconds: config.dbConnectTimeoutSeconds })
   // Process metrics only where a metrics server (server.ts, METRICS_PORT) will serve them.
   await app.register(metrics, { processMetrics: config.metrics.port !== undefined, poolSize: config.dbPoolSize })
-  // Before authentication and every other hook that may query: a shed request costs nothing.
   await app.register(pressure, { config })
   await app.register(docs)
   await app.register(tokens, { config })
   await app.register(auth)
   await app.register(idempotencyMaintenance)
   await app.register(cors)
+  await app.register(widget, { widgetDir })
 
   await app.register(healthRoutes)
   await app.register(coordinatorRoutes)
@@ -102,9 +109,11 @@ export async function buildApp({ config, connectionString, logger, demoMunicipal
   await app.register(reportRoutes)
   await app.register(expectedBandRoutes)
   await app.register(embedTokenRoutes)
+  // The demo page's tokens, where the server seeded the demo and the page is there.
+  if (hasDemoPage()) await app.register(demoTokenRoutes, { demoMunicipalityId })
   await app.register(accessLogRoutes)
   await app.register(exportRoutes)
-  await app.register(widget, { demoMunicipalityId, widgetDir })
+  await app.register(erasureRoutes)
   await app.register(instrumentRoutes)
   await app.register(settingsRoutes)
   await app.register(apiClientRoutes)

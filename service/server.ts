@@ -6,8 +6,8 @@ import { loadConfig } from './config.js'
 import { DatabaseUnreachableError, migrateDatabase, openDatabase, waitForDatabase, withPool } from './db/connect.js'
 import { DataDirLockedError } from './db/embedded.js'
 import { startMetricsServer, type MetricsServer } from './plugins/metrics.js'
-import { refitMissingBandModels } from './routes/expected-bands/repository.js'
-import { rebuildStaleState } from './state/repository.js'
+import { refitMissingBandModels } from './expected-bands/reference-series.js'
+import { rebuildStaleState } from './state/stored-state.js'
 
 async function main() {
   const config = loadConfig()

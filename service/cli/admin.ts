@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.js'
 import { migrateDatabase, openDatabase, withPool } from '../db/connect.js'
+import { ORIGIN_PATTERN, UUID_PATTERN } from '../contracts/common.js'
 import { asAdminInMunicipality, inMunicipality, type Db } from '../db/kysely.js'
-import { createApiClient } from '../routes/api-clients/repository.js'
-import { rebuildReferenceSeries } from '../routes/expected-bands/repository.js'
-import { rebuildMunicipalityState } from '../state/repository.js'
+import { rebuildReferenceSeries } from '../expected-bands/reference-series.js'
+import { addOrigin } from '../repositories/allowed-origins.js'
+import { createApiClient, revokeApiClient } from '../repositories/api-clients.js'
+import { allMunicipalities, municipalityExists } from '../repositories/municipalities.js'
+import { rebuildMunicipalityState } from '../state/stored-state.js'
 import { seedDemo } from './demo-data.js'
-import { createMunicipality, municipalityExists } from './municipalities.js'
+import { createMunicipality } from './municipalities.js'
 
 /**
  * The admin CLI: `npm run admin -- <command> [options]`. Each command prints exactly one JSON
@@ -34,7 +37,7 @@ function required(values: Record<string, unknown>, name: string): string {
 }
 
 async function requireMunicipality(db: Db, id: string): Promise<void> {
-  if (!/^[0-9a-f-]{36}$/i.test(id) || !(await municipalityExists(db, id))) throw new Error(`No municipality ${id}`)
+  if (!UUID_PATTERN.test(id) || !(await municipalityExists(db, id))) throw new Error(`No municipality ${id}`)
 }
 
 type Command = (db: Db, values: Record<string, string | string[] | boolean | undefined>) => Promise<object>
@@ -46,8 +49,7 @@ async function municipalitiesOf(db: Db, v: Record<string, unknown>): Promise<str
     await requireMunicipality(db, only)
     return [only]
   }
-  // municipalities is readable by its owner across tenants (see 001_foundation.sql).
-  return (await db.selectFrom('municipalities').select('municipality_id').orderBy('created_at').execute()).map((m) => m.municipality_id)
+  return (await allMunicipalities(db)).map((m) => m.municipalityId)
 }
 
 export const commands: Record<string, Command> = {
@@ -63,23 +65,18 @@ export const commands: Record<string, Command> = {
 
   'revoke-api-key': async (db, v) => {
     const apiClientId = required(v, 'api-client')
-    if (!/^[0-9a-f-]{36}$/i.test(apiClientId)) throw new Error(`No API client ${apiClientId}`)
+    if (!UUID_PATTERN.test(apiClientId)) throw new Error(`No API client ${apiClientId}`)
     // api_clients is readable by its owner without a municipality (see 001_foundation.sql).
-    const r = await db.updateTable('api_clients').set({ revoked_at: new Date() }).where('api_client_id', '=', apiClientId).where('revoked_at', 'is', null).executeTakeFirst()
-    if (Number(r.numUpdatedRows) === 0) throw new Error(`No active API client ${apiClientId}`)
+    if (!(await revokeApiClient(db, apiClientId))) throw new Error(`No active API client ${apiClientId}`)
     return { apiClientId, revoked: true }
   },
 
   'add-origin': async (db, v) => {
     const municipalityId = required(v, 'municipality')
     const origin = required(v, 'origin').toLowerCase()
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`Not an origin (scheme://host[:port], no path): ${origin}`)
+    if (!ORIGIN_PATTERN.test(origin)) throw new Error(`Not an origin (scheme://host[:port], no path): ${origin}`)
     await requireMunicipality(db, municipalityId)
-    return asAdminInMunicipality(db, municipalityId, async (trx) => {
-      await trx.insertInto('allowed_origins').values({ municipality_id: municipalityId, origin }).onConflict((oc) => oc.doNothing()).execute()
-      const rows = await trx.selectFrom('allowed_origins').select('origin').where('municipality_id', '=', municipalityId).orderBy('origin').execute()
-      return { municipalityId, allowedOrigins: rows.map((r) => r.origin) }
-    })
+    return asAdminInMunicipality(db, municipalityId, async (trx) => ({ municipalityId, allowedOrigins: await addOrigin(trx, municipalityId, origin) }))
   },
 
   'seed-demo': async (db, v) => {

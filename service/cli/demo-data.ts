@@ -1,14 +1,17 @@
-import { inMunicipality, type Db, type Trx } from '../db/kysely.js'
-import { rebuildMunicipalityState } from '../state/repository.js'
 import type { CreateMember } from '../contracts/families.js'
-import { ageOn } from '../domain/calendar.js'
+import { inMunicipality, type Db, type Trx } from '../db/kysely.js'
+import { addDays, ageOn } from '../domain/calendar.js'
+import type { ReferenceSeries } from '../domain/expected-band.js'
 import { instrumentFor, type InstrumentDef } from '../domain/instruments.js'
-import { insertFamily } from '../routes/families/repository.js'
-import { loadInstruments } from '../routes/instruments/repository.js'
-import { insertSession } from '../routes/sessions/repository.js'
-import type { RatingValues } from '../routes/sessions/rules.js'
-import { todayIn } from '../routes/calendar.js'
-import { rebuildReferenceSeries } from '../routes/expected-bands/repository.js'
+import type { RatingValues } from '../domain/rating-rules.js'
+import { rebuildReferenceSeries } from '../expected-bands/reference-series.js'
+import { hasSyntheticReferenceSeries, insertReferenceSeries } from '../repositories/band-models.js'
+import { coordinatorIdByRef } from '../repositories/coordinators.js'
+import { familyIdByExternalRef, insertFamily, updateFamily } from '../repositories/families.js'
+import { loadInstruments } from '../repositories/instruments.js'
+import { municipalityToday } from '../repositories/municipalities.js'
+import { insertSession } from '../repositories/sessions.js'
+import { rebuildMunicipalityState } from '../state/stored-state.js'
 
 /** A small deterministic generator (mulberry32): the same demo on every machine. */
 function random(seed: number) {
@@ -20,12 +23,6 @@ function random(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return d.toISOString().slice(0, 10)
 }
 
 /** How a person's outcome develops over the conversations (fraction 0..1 of the way through). */
@@ -127,7 +124,7 @@ function rating(instrument: InstrumentDef, memberId: string, total4: number, rnd
   const max = instrument.itemMax * instrument.itemCount
   const total = clamp((total4 / 400) * max, 0, max)
   const items = splitIntoItems(total, instrument.itemCount, instrument.itemMax, rnd)
-  return { member_id: memberId, instrument_code: instrument.code, rater: 'self', rater_member_id: null, items, total: items.reduce((a, b) => a + b, 0), override_reason: null }
+  return { memberId, instrument: instrument.code, rater: 'self', raterMemberId: null, items, total: items.reduce((a, b) => a + b, 0), overrideReason: null }
 }
 
 export interface DemoCounts {
@@ -160,42 +157,36 @@ export async function seedDemo(db: Db, municipalityId: string): Promise<DemoCoun
  * Trajectories follow intake + a·ln(k) with a spread of gains, as outcome series tend to.
  */
 async function seedSyntheticReference(trx: Trx, municipalityId: string): Promise<number> {
-  const existing = await trx.selectFrom('reference_series').select('reference_id').where('synthetic', '=', true).executeTakeFirst()
-  if (existing) return 0
+  if (await hasSyntheticReferenceSeries(trx)) return 0
   const rnd = random(77)
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())
-  const rows = []
+  const rows: ReferenceSeries[] = []
   for (const [instrument, count, low, high] of [['ORS', 500, 80, 330], ['CORS', 350, 140, 360]] as const) {
     for (let i = 0; i < count; i++) {
       const intake = Math.round(low + rnd() * (high - low))
       const gain = 35 + gauss() * 30 - (intake - 200) * 0.12
       const n = 3 + Math.floor(rnd() * 16)
       const scores = Array.from({ length: n }, (_, k) => (k === 0 ? intake : clamp(intake + gain * Math.log(k + 1) + gauss() * 18, 0, 400)))
-      rows.push({ municipality_id: municipalityId, instrument_code: instrument, series_key: `synthetic-${instrument}-${i}`, intake, scores, synthetic: true })
+      rows.push({ key: `synthetic-${instrument}-${i}`, instrument, intake, scores })
     }
   }
-  for (let k = 0; k < rows.length; k += 500) await trx.insertInto('reference_series').values(rows.slice(k, k + 500)).execute()
+  await insertReferenceSeries(trx, municipalityId, rows, { synthetic: true, chunk: 500 })
   return rows.length
 }
 
 async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts> {
-  const municipality = await trx.selectFrom('municipalities').select('time_zone').executeTakeFirstOrThrow()
-  const today = todayIn(municipality.time_zone)
+  const today = await municipalityToday(trx)
   const instruments = (await loadInstruments(trx)).map((i) => i.def)
   const counts: DemoCounts = { coordinators: 0, families: 0, members: 0, sessions: 0, ratings: 0 }
   const coordinators = []
   for (const [ref, name] of [['DEMO-C1', 'Demo koordinator Nord'], ['DEMO-C2', 'Demo koordinator Sør']]) {
-    const existing = await trx.selectFrom('coordinators').select('coordinator_id').where('external_ref', '=', ref).executeTakeFirst()
-    coordinators.push(
-      existing?.coordinator_id ??
-        (await trx.insertInto('coordinators').values({ municipality_id: municipalityId, external_ref: ref, display_name: name }).returning('coordinator_id').executeTakeFirstOrThrow()).coordinator_id,
-    )
-    if (!existing) counts.coordinators++
+    const { coordinatorId, created } = await coordinatorIdByRef(trx, municipalityId, ref, name)
+    coordinators.push(coordinatorId)
+    if (created) counts.coordinators++
   }
   const kinds = ['home-visit', 'office', 'home-visit', 'phone', 'network-meeting', 'video'] as const
   for (const [fi, spec] of families(today).entries()) {
-    const exists = await trx.selectFrom('families').select('family_id').where('external_ref', '=', spec.externalRef).executeTakeFirst()
-    if (exists) continue
+    if ((await familyIdByExternalRef(trx, spec.externalRef)) !== undefined) continue
     const rnd = random(1000 + fi)
     const startedOn = addDays(today, -spec.startedDaysAgo)
     const family = await insertFamily(trx, municipalityId, { externalRef: spec.externalRef, coordinatorId: coordinators[spec.coordinator], startedOn, members: spec.members })
@@ -226,7 +217,7 @@ async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts>
         const outcome = instrumentFor('outcome', ageOn(family.members[child].birthDate, heldOn), instruments)
         if (outcome) {
           const r = rating(outcome, family.members[child].id, clamp(courseValue(spec.members[child].course, spec.members[child].intake - 20, f), 0, 400), rnd)
-          ratings.push({ ...r, rater: 'parent', rater_member_id: family.members[parent].id })
+          ratings.push({ ...r, rater: 'parent', raterMemberId: family.members[parent].id })
         }
       }
       await insertSession(trx, municipalityId, family.id, { heldOn, kind: kinds[s % kinds.length] }, ratings)
@@ -234,7 +225,7 @@ async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts>
       counts.ratings += ratings.length
     }
     if (spec.ended) {
-      await trx.updateTable('families').set({ ended_on: addDays(today, -spec.ended.daysAgo), ending: spec.ended.ending }).where('family_id', '=', family.id).execute()
+      await updateFamily(trx, family.id, { endedOn: addDays(today, -spec.ended.daysAgo), ending: spec.ended.ending })
     }
   }
   return counts

@@ -1,9 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { sql } from 'kysely'
 import { asApp, type Db } from '../db/kysely.js'
-import { hashApiKey } from '../plugins/auth.js'
-import { createMunicipality, municipalityExists } from './municipalities.js'
+import { apiClientByKeyHash, hashApiKey } from '../repositories/api-clients.js'
+import { municipalityExists } from '../repositories/municipalities.js'
+import { createMunicipality } from './municipalities.js'
 import { seedDemo, type DemoCounts } from './demo-data.js'
 
 export interface Demo {
@@ -36,8 +36,5 @@ export async function ensureDemo(db: Db, dataDir: string): Promise<Demo> {
 }
 
 async function keyWorks(db: Db, apiKey: string): Promise<boolean> {
-  return asApp(db, async (trx) => {
-    const r = await sql<{ municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hashApiKey(apiKey)})`.execute(trx)
-    return r.rows.length > 0
-  })
+  return asApp(db, async (trx) => (await apiClientByKeyHash(trx, hashApiKey(apiKey))) !== null)
 }

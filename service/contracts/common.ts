@@ -9,6 +9,12 @@ export const $Instant = z.string().describe('ISO 8601 instant, UTC')
 /** Ids are compared as strings in places (token claims): accept any case, keep lower case. */
 export const $Id = z.uuid().toLowerCase()
 
+/** A UUID in its canonical text form, any case: for ids that reach no zod schema (token claims, SQL literals, CLI options). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A web origin as municipalities register it: scheme://host[:port], no path. */
+export const ORIGIN_PATTERN = /^https?:\/\/[^/\s]+$/
+
 /**
  * A score as the API carries it: a JSON number with at most one decimal, stored as whole tenths.
  * A number is taken when it is exactly the double nearest to some n/10 (what `4.1` parses to);

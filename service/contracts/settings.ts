@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { $AgeGroup, scoreWithin } from './common.js'
+import { $AgeGroup, ORIGIN_PATTERN, scoreWithin } from './common.js'
 
 const $Origin = z
   .string()
-  .regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port] with no path, e.g. https://fagsystem.kommune.no')
+  .regex(ORIGIN_PATTERN, 'an origin is scheme://host[:port] with no path, e.g. https://fagsystem.kommune.no')
   .max(300)
 
 export const $ThresholdOverride = z.strictObject({

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely'
 import type pg from 'pg'
+import { UUID_PATTERN } from '../contracts/common.js'
 import type { Database, MunicipalityRow } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -83,7 +84,6 @@ export type CredentialCheck = (
   rejected(): Error
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const uuidLiteral = (value: string | null) => (value === null ? sql`NULL::uuid` : sql`${sql.lit(value)}::uuid`)
 
 /**
@@ -94,13 +94,13 @@ const uuidLiteral = (value: string | null) => (value === null ? sql`NULL::uuid` 
  * DEFINER functions, so the expression holds whichever role the statement runs as.
  */
 export function credentialValid(check: CredentialCheck, municipalityId: string): RawBuilder<boolean> {
-  if (!UUID.test(municipalityId)) return sql<boolean>`false`
+  if (!UUID_PATTERN.test(municipalityId)) return sql<boolean>`false`
   if (check.kind === 'api-key') {
     if (!/^[0-9a-f]{64}$/.test(check.apiKeyHash)) return sql<boolean>`false`
     return sql<boolean>`EXISTS (SELECT 1 FROM framgang_api_client_by_key_hash(${sql.lit(check.apiKeyHash)}) c WHERE c.municipality_id = ${uuidLiteral(municipalityId)})`
   }
   const { apiClientId, coordinatorId, issuedAt } = check
-  if ((apiClientId !== null && !UUID.test(apiClientId)) || (coordinatorId !== null && !UUID.test(coordinatorId)) || !Number.isSafeInteger(issuedAt)) return sql<boolean>`false`
+  if ((apiClientId !== null && !UUID_PATTERN.test(apiClientId)) || (coordinatorId !== null && !UUID_PATTERN.test(coordinatorId)) || !Number.isSafeInteger(issuedAt)) return sql<boolean>`false`
   return sql<boolean>`framgang_token_grant_valid(${uuidLiteral(municipalityId)}, ${uuidLiteral(apiClientId)}, ${uuidLiteral(coordinatorId)}, to_timestamp(${sql.lit(issuedAt)}))`
 }
 
@@ -137,7 +137,7 @@ export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx
   return db.transaction().execute(async (trx) => {
     const valid = credential ? credentialValid(credential, municipalityId) : sql<boolean>`true`
     // Without parameters (the id is checked and inlined), so `begin` goes in the same message.
-    if (!UUID.test(municipalityId)) throw new Error('a municipality id is a UUID')
+    if (!UUID_PATTERN.test(municipalityId)) throw new Error('a municipality id is a UUID')
     const id = sql.lit(municipalityId)
     const r = await sql<MunicipalityRow & { framgang_credential_valid: boolean }>`
       SELECT set_config('framgang.municipality_id', ${id}, true) AS framgang_municipality,

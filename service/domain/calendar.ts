@@ -78,6 +78,23 @@ function dayNumber({ year, month, day }: CalendarDate): number {
   return era * 146097 + dayOfEra - 719468
 }
 
+/** The calendar date of a day number (dayNumber's inverse, H. Hinnant's civil_from_days). */
+function fromDayNumber(n: number): CalendarDate {
+  const z = n + 719468
+  const era = Math.floor(z / 146097)
+  const dayOfEra = z - era * 146097
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365)
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100))
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153)
+  const month = shifted < 10 ? shifted + 3 : shifted - 9
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day: dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1 }
+}
+
+/** The date `days` days after `date` (before it when negative). */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return formatIsoDate(fromDayNumber(dayNumber(parseIsoDate(date)) + days))
+}
+
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return dayNumber(parseIsoDate(to)) - dayNumber(parseIsoDate(from))
@@ -98,7 +115,24 @@ export function ageOn(birthDate: IsoDate, on: IsoDate): number {
   return date.year - birth.year - (birthdayPassed ? 0 : 1)
 }
 
-/** ISO dates compare correctly as strings once they are known to be well formed. */
-export function compareIsoDates(a: IsoDate, b: IsoDate): number {
-  return a < b ? -1 : a > b ? 1 : 0
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+/** Today's calendar date in a time zone ("today" is the municipality's, api.md). */
+export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
+  let format = formats.get(timeZone)
+  if (!format) {
+    // Building a formatter is costly; there are few time zones, so each is built once.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    formats.set(timeZone, format)
+  }
+  return format.format(now)
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+    return true
+  } catch {
+    return false
+  }
 }

@@ -1,7 +1,7 @@
 import type { IsoDate, Severity } from '../contracts/common.js'
 import type { Flag } from '../contracts/progress.js'
 import { overdueFlag } from './flags.js'
-import { severityRank } from './severity.js'
+import { severityAtRank, severityRank } from './severity.js'
 
 /** What the caseload order looks at; a `CaseloadItem` of the contract fits it as it is. */
 export interface CaseloadEntry {
@@ -24,6 +24,29 @@ export function compareCaseload(a: CaseloadEntry, b: CaseloadEntry): number {
     compareLastSession(a.lastSessionOn, b.lastSessionOn) ||
     (a.familyId < b.familyId ? -1 : a.familyId > b.familyId ? 1 : 0)
   )
+}
+
+/**
+ * Where an entry stands in the caseload order, as the values of a list cursor: the sort keys
+ * of compareCaseload (severity as its rank, the number of flags), so a page boundary holds when
+ * families are added meanwhile.
+ */
+export type CaseloadPosition = readonly [severityRank: number, flagCount: number, lastSessionOn: IsoDate | null, familyId: string]
+
+export function caseloadPosition(entry: CaseloadEntry): CaseloadPosition {
+  return [severityRank(entry.severity), entry.flags.length, entry.lastSessionOn, entry.familyId]
+}
+
+export function caseloadEntryAt([rank, flagCount, lastSessionOn, familyId]: CaseloadPosition): CaseloadEntry {
+  return { familyId, severity: severityAtRank(rank), flags: new Array(flagCount), lastSessionOn }
+}
+
+/** The entries of a page of `limit` after a position (from the start without one), of entries in caseload order. */
+export function caseloadPage<T extends CaseloadEntry>(sorted: readonly T[], after: CaseloadPosition | null, limit: number): { shown: T[]; more: boolean } {
+  const boundary = after && caseloadEntryAt(after)
+  const start = boundary ? sorted.findIndex((entry) => compareCaseload(entry, boundary) > 0) : 0
+  if (start < 0) return { shown: [], more: false }
+  return { shown: sorted.slice(start, start + limit), more: start + limit < sorted.length }
 }
 
 /** No session first, then the oldest last session (ISO dates order correctly as strings). */

@@ -1,4 +1,5 @@
 import type { ExpectedBand } from '../contracts/progress.js'
+import { groupBy } from './group-by.js'
 import { seriesKey, type SeriesFacts, type SeriesIdentity } from './series.js'
 
 /**
@@ -59,12 +60,7 @@ export function referenceCohort(series: readonly ReferenceSeries[]): ReferenceCo
 export type ReferenceIndex = ReadonlyMap<string, ReferenceCohort>
 
 export function referenceIndex(series: readonly ReferenceSeries[]): ReferenceIndex {
-  const byInstrument = new Map<string, ReferenceSeries[]>()
-  for (const candidate of series) {
-    const group = byInstrument.get(candidate.instrument)
-    if (group) group.push(candidate)
-    else byInstrument.set(candidate.instrument, [candidate])
-  }
+  const byInstrument = groupBy(series, (candidate) => candidate.instrument)
   return new Map([...byInstrument].map(([instrument, group]) => [instrument, referenceCohort(group)]))
 }
 

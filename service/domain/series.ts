@@ -1,4 +1,5 @@
 import type { IsoDate, Rater } from '../contracts/common.js'
+import { groupBy } from './group-by.js'
 
 /** One stored rating with the session facts the domain needs. Scores in tenths. */
 export interface RatingFact {
@@ -128,13 +129,7 @@ export function sameSeries(a: SeriesIdentity, b: SeriesIdentity): boolean {
  * then rating id, so the same ratings always give the same payload.
  */
 export function buildSeries(ratings: readonly RatingFact[], order: SeriesOrder = {}): SeriesFacts[] {
-  const groups = new Map<string, RatingFact[]>()
-  for (const rating of ratings) {
-    const key = groupKey(rating)
-    const group = groups.get(key)
-    if (group) group.push(rating)
-    else groups.set(key, [rating])
-  }
+  const groups = groupBy(ratings, groupKey)
 
   const memberRank = rankIn(order.memberOrder)
   const instrumentRank = rankIn(order.instrumentOrder)

@@ -20,6 +20,11 @@ export function severityRank(severity: Severity | null): number {
   return severity === null ? 0 : RANK[severity]
 }
 
+/** The severity of a rank (severityRank's inverse); a rank beyond alert is alert's. */
+export function severityAtRank(rank: number): Severity | null {
+  return rank <= 0 ? null : rank === 1 ? 'notice' : rank === 2 ? 'warning' : 'alert'
+}
+
 /** The highest severity among the flags, or null when there are none. */
 export function severityOf(flags: readonly { readonly severity: Severity }[]): Severity | null {
   let highest: Severity | null = null

@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { sql } from 'kysely'
-import { credentialValid, type CredentialCheck } from '../db/kysely.js'
+import type { CredentialCheck } from '../db/kysely.js'
+import { API_KEY_PREFIX, apiClientByKeyHash, credentialHolds, hashApiKey } from '../repositories/api-clients.js'
 import { forbidden, Problem, problemBody, unauthorized } from './problems.js'
 
 export type Principal =
@@ -33,17 +32,6 @@ declare module 'fastify' {
   }
 }
 
-const KEY_PREFIX = 'fgk_'
-
-/** API keys are 256 random bits: a SHA-256 of them is a safe lookup hash (no slow hash needed). */
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex')
-}
-
-export function newApiKey(): { key: string; hash: string; prefix: string } {
-  const key = KEY_PREFIX + randomBytes(32).toString('base64url')
-  return { key, hash: hashApiKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6) }
-}
 
 /** The stable identity a principal's idempotency keys are scoped to (never a token's jti). */
 export function principalKey(p: Principal): string {
@@ -107,18 +95,11 @@ async function auth(app: FastifyInstance) {
     },
   })
 
+  // Before the municipality is known: a SECURITY DEFINER lookup (key hash → client and
+  // municipality, nothing else), one round trip outside any transaction.
   async function lookUp(hash: string): Promise<(Principal & { kind: 'api-client' }) | null> {
-    // A SECURITY DEFINER lookup (key hash → client and municipality, nothing else): one round
-    // trip outside any transaction, before the municipality is known. The hash (64 hex digits)
-    // is inlined so the query goes as ONE simple-protocol message: the embedded database's
-    // socket server interleaves the Parse/Bind/Execute messages of concurrent connections
-    // outside explicit transactions (pglite-socket issue #1046), which under concurrent
-    // requests failed lookups ("unnamed prepared statement does not exist"), answered 401 to
-    // valid keys, or hung its queue.
-    if (!/^[0-9a-f]{64}$/.test(hash)) return null
-    const r = await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${sql.lit(hash)})`.execute(app.db)
-    const row = r.rows[0]
-    return row ? { kind: 'api-client', municipalityId: row.municipality_id, apiClientId: row.api_client_id } : null
+    const found = await apiClientByKeyHash(app.db, hash)
+    return found ? { kind: 'api-client', ...found } : null
   }
 
   async function apiClient(request: FastifyRequest, credential: string): Promise<Principal | null> {
@@ -163,7 +144,7 @@ async function auth(app: FastifyInstance) {
     if (!request.routeOptions.url?.startsWith('/v1/') || request.method === 'OPTIONS') return
     const credential = bearer(request)
     if (credential === null) throw unauthorized('Send an API key or an embed token as Authorization: Bearer <credential>')
-    const principal = credential.startsWith(KEY_PREFIX) ? await apiClient(request, credential) : await embedToken(request, credential)
+    const principal = credential.startsWith(API_KEY_PREFIX) ? await apiClient(request, credential) : await embedToken(request, credential)
     if (!principal) throw rejectedKey()
     request.principal = principal
     const allow = request.routeOptions.config.allow ?? ['api-client']
@@ -181,8 +162,7 @@ async function auth(app: FastifyInstance) {
   app.addHook('onSend', async (request, reply, payload) => {
     const check = takeCredentialCheck(request)
     if (!check) return payload
-    const r = await sql<{ valid: boolean }>`SELECT ${credentialValid(check, request.principal.municipalityId)} AS valid`.execute(app.db)
-    if (r.rows[0]?.valid === true) return payload
+    if (await credentialHolds(app.db, check, request.principal.municipalityId)) return payload
     const problem = check.rejected()
     if (!(problem instanceof Problem)) throw problem
     reply.code(problem.status).type('application/problem+json; charset=utf-8')

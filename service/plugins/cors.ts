@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { sql } from 'kysely'
 import { asApp, inMunicipality } from '../db/kysely.js'
+import { allowedOrigins, originRegisteredAnywhere } from '../repositories/allowed-origins.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,7 +37,7 @@ async function cors(app: FastifyInstance) {
     if (hit && fresh(hit.at)) return hit.ok
     let ok: boolean
     try {
-      ok = await asApp(app.db, async (trx) => (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${origin}) AS ok`.execute(trx)).rows[0]?.ok === true)
+      ok = await asApp(app.db, (trx) => originRegisteredAnywhere(trx, origin))
     } catch (err) {
       if (hit) return hit.ok
       throw err
@@ -51,8 +51,7 @@ async function cors(app: FastifyInstance) {
     let hit = byMunicipality.get(municipalityId)
     if (!hit || !fresh(hit.at)) {
       try {
-        const rows = await inMunicipality(app.db, municipalityId, (trx) => trx.selectFrom('allowed_origins').select('origin').execute())
-        hit = { origins: new Set(rows.map((r) => r.origin)), at: Date.now() }
+        hit = { origins: new Set(await inMunicipality(app.db, municipalityId, allowedOrigins)), at: Date.now() }
         byMunicipality.set(municipalityId, hit)
       } catch (err) {
         if (!hit) throw err

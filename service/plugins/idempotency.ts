@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { sql } from 'kysely'
 import type { Trx } from '../db/kysely.js'
+import { claimIdempotencyKey, deleteIdempotencyRecord, insertIdempotencyRecord, purgeIdempotencyRecords } from '../repositories/idempotency.js'
 import { principalKey } from './auth.js'
 import { badRequest, conflict, ruleBroken } from './problems.js'
 
@@ -50,33 +50,18 @@ export async function createOnce<T>(
     .digest('hex')
 
   const outcome = await app.tenant(request, async (trx) => {
-    // The key's lock, then its record, in one round trip (sql/008).
-    const claim = await sql<{ locked: boolean; request_hash: string | null; status_code: number | null; location: string | null; body: unknown; created_at: Date | null }>`
-      SELECT * FROM framgang_claim_idempotency_key(${`${municipalityId}|${principal}|${key}`}, ${principal}, ${key})`.execute(trx)
-    const row = claim.rows[0]
-    if (!row?.locked) throw conflict('A request with this Idempotency-Key is still being processed; retry shortly')
-    const stored = row.request_hash === null ? undefined : { request_hash: row.request_hash, status_code: row.status_code!, location: row.location, body: row.body, created_at: row.created_at! }
-    const fresh = stored && Date.now() - new Date(stored.created_at).getTime() < IDEMPOTENCY_TTL_DAYS * 86_400_000
+    const { locked, stored } = await claimIdempotencyKey(trx, `${municipalityId}|${principal}|${key}`, principal, key)
+    if (!locked) throw conflict('A request with this Idempotency-Key is still being processed; retry shortly')
+    const fresh = stored && Date.now() - new Date(stored.createdAt).getTime() < IDEMPOTENCY_TTL_DAYS * 86_400_000
     if (stored && fresh) {
-      if (stored.request_hash !== requestHash) {
+      if (stored.requestHash !== requestHash) {
         throw ruleBroken([{ path: '', message: 'this Idempotency-Key was already used with a different request' }])
       }
-      return { status: stored.status_code, location: stored.location, body: stored.body as T, replayed: true }
+      return { status: stored.statusCode, location: stored.location, body: stored.body as T, replayed: true }
     }
-    if (stored) await trx.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).execute()
+    if (stored) await deleteIdempotencyRecord(trx, principal, key)
     const created = await create(trx)
-    await trx
-      .insertInto('idempotency_keys')
-      .values({
-        municipality_id: municipalityId,
-        principal,
-        key,
-        request_hash: requestHash,
-        status_code: 201,
-        location: created.location,
-        body: JSON.stringify(storable(created.body)),
-      })
-      .execute()
+    await insertIdempotencyRecord(trx, { municipalityId, principal, key, requestHash, statusCode: 201, location: created.location, body: storable(created.body) })
     return { status: 201, location: created.location, body: created.body, replayed: false }
   })
   reply.code(outcome.status)
@@ -85,17 +70,9 @@ export async function createOnce<T>(
   return outcome.body
 }
 
-/**
- * Deletes idempotency records past their 7 days, across municipalities. framgang_app reaches
- * other municipalities' rows only through the SECURITY DEFINER purge function (sql/007), so no
- * policy but the tenant one applies to its own lookups.
- */
+/** Deletes idempotency records past their 7 days, across municipalities. */
 export async function purgeExpiredIdempotencyKeys(app: FastifyInstance): Promise<number> {
-  return app.db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL ROLE framgang_app`.execute(trx)
-    const r = await sql<{ purged: number }>`SELECT framgang_purge_expired_idempotency_keys(${IDEMPOTENCY_TTL_DAYS}) AS purged`.execute(trx)
-    return Number(r.rows[0]?.purged ?? 0)
-  })
+  return purgeIdempotencyRecords(app.db, IDEMPOTENCY_TTL_DAYS)
 }
 
 /** Purges expired idempotency records once at start and then hourly, while the app runs. */

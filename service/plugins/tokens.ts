@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, importPKCS8, importSPKI, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose'
 import type { Config } from '../config.js'
+import { UUID_PATTERN } from '../contracts/common.js'
 
 /** Whom an embed token speaks for (api.md, Principals). */
 export type EmbedRole =
@@ -25,8 +26,6 @@ export interface TokenService {
   /** Verified claims, or null for anything not a valid, current token of ours. */
   verify(token: string): Promise<VerifiedClaims | null>
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,7 +100,7 @@ export async function createTokenService(config: Config, log: (msg: string) => v
         const { payload } = await jwtVerify(token, keySet, { algorithms: ['EdDSA'], issuer, audience, clockTolerance: 1, requiredClaims: ['exp', 'iat', 'sub', 'jti'] })
         const p = payload as JWTPayload & Record<string, unknown>
         if (typeof p.mun !== 'string' || typeof p.iat !== 'number') return null
-        if (p.client_id !== undefined && !(typeof p.client_id === 'string' && UUID.test(p.client_id))) return null
+        if (p.client_id !== undefined && !(typeof p.client_id === 'string' && UUID_PATTERN.test(p.client_id))) return null
         if (p.role === 'coordinator' && typeof p.coordinatorId === 'string') return p as VerifiedClaims
         if (p.role === 'family' && typeof p.familyId === 'string') return p as VerifiedClaims
         return null

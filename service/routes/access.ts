@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { Trx } from '../db/kysely.js'
-import type { FamilyRow, MemberRow } from '../db/schema.js'
+import type { FamilyRow } from '../db/schema.js'
 import { notFound } from '../plugins/problems.js'
-import { findFamilyRow, findFamilyRowWithMembers } from './families/repository.js'
+import { findFamilyRow, findFamilyRowWithMembers } from '../repositories/families.js'
 
 /**
  * The family if this principal may see it, else 404 (never 403, so ids cannot be probed):

@@ -1,4 +1,6 @@
+import { UUID_PATTERN } from '../contracts/common.js'
 import { badRequest } from '../plugins/problems.js'
+import type { Position } from '../repositories/keyset.js'
 
 /**
  * Opaque, stable list cursors: the sort key of the last item returned, base64url-encoded JSON.
@@ -12,18 +14,19 @@ export function encodeCursor(position: readonly (string | number | null)[]): str
 export type CursorPart = 'uuid' | 'date' | 'int' | 'date?'
 
 const PART: Record<CursorPart, (v: unknown) => boolean> = {
-  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+  // The service issues ids in lower case only.
+  uuid: (v) => typeof v === 'string' && UUID_PATTERN.test(v) && v === v.toLowerCase(),
   date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)),
   'date?': (v) => v === null || PART.date(v),
   int: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
 }
 
-export function decodeCursor(cursor: string | undefined, parts: readonly CursorPart[]): (string | number | null)[] | null {
+export function decodeCursor(cursor: string | undefined, parts: readonly CursorPart[]): Position | null {
   if (cursor === undefined) return null
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (Array.isArray(value) && value.length === parts.length && parts.every((part, i) => PART[part](value[i]))) {
-      return value as (string | number | null)[]
+      return value as Position
     }
   } catch {
     /* fall through */
@@ -31,8 +34,7 @@ export function decodeCursor(cursor: string | undefined, parts: readonly CursorP
   throw badRequest('The cursor is not one this service issued', [{ path: '/cursor', message: 'query parameter cursor is not valid' }])
 }
 
-export function page<T>(rows: T[], limit: number, positionOf: (row: T) => (string | number | null)[]) {
-  const items = rows.slice(0, limit)
-  const nextCursor = rows.length > limit ? encodeCursor(positionOf(items[items.length - 1])) : null
-  return { items, nextCursor }
+/** A repository's page as the API answers it: the next page's position as an opaque cursor. */
+export function toPage<T>(page: { items: T[]; next: Position | null }): { items: T[]; nextCursor: string | null } {
+  return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(page.next) }
 }

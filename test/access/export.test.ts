@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { referenceKeyOf } from '../../service/routes/progress/repository.js'
+import { referenceKeyOf } from '../../service/repositories/band-models.js'
 import { daysAgo } from '../helpers/app.js'
 import { accessApp, BIRTH, createCoordinator, createFamily, createSession, expectStatus, inMunicipality, mint, orsSelf } from './fixtures/world.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { asAdminInMunicipality } from '../../service/db/kysely.js'
-import { createApiClient } from '../../service/routes/api-clients/repository.js'
+import { createApiClient } from '../../service/repositories/api-clients.js'
 import { accessApp, expectStatus, uniqueRef } from './fixtures/world.js'
 
 /** The rate limit counts per API client or token subject (RATE_LIMIT_MAX requests per window). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { ageOn, daysBetween, FIRST_DATE, firstOfTwelveMonthsEndingWith, LAST_DATE, lastDayOfMonth, parseIsoDate } from '../../service/domain/calendar.js'
+import { addDays as calendarAddDays, ageOn, daysBetween, FIRST_DATE, firstOfTwelveMonthsEndingWith, LAST_DATE, lastDayOfMonth, parseIsoDate } from '../../service/domain/calendar.js'
 import { addDays } from './fixtures/ratings.js'
 
 t.test('ageOn counts whole years and changes on the birthday itself', async (t) => {
@@ -111,6 +111,21 @@ t.test('lastDayOfMonth and firstOfTwelveMonthsEndingWith count whole calendar mo
       // Twelve whole months (fewer only at the calendar's start): from the 1st to the month's last day.
       const months = (Number(end.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(end.slice(5, 7)) - Number(from.slice(5, 7)) + 1
       return from.endsWith('-01') && isDate(from) && isDate(end) && end >= to && (months === 12 || (from === FIRST_DATE && months < 12))
+    }),
+  )
+})
+
+t.test('addDays walks the calendar, leap days included, as the Date-based fixture does', async (t) => {
+  t.equal(calendarAddDays('2024-02-28', 1), '2024-02-29')
+  t.equal(calendarAddDays('2023-02-28', 1), '2023-03-01')
+  t.equal(calendarAddDays('2024-03-01', -1), '2024-02-29')
+  t.equal(calendarAddDays('2099-12-31', 1), '2100-01-01')
+  t.equal(calendarAddDays('0001-01-01', 365), '0002-01-01', 'years below 100 are years, not 19xx')
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 3_000_000 }), fc.integer({ min: -100_000, max: 100_000 }), (offset, days) => {
+      const from = calendarAddDays('0400-01-01', offset)
+      const to = calendarAddDays(from, days)
+      return daysBetween(from, to) === days && (from < '1000' || to < '1000' || to === addDays(from, days))
     }),
   )
 })

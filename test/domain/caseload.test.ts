@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import type { Severity } from '../../service/contracts/common.js'
-import { compareCaseload, type CaseloadEntry } from '../../service/domain/caseload.js'
+import { caseloadEntryAt, caseloadPage, caseloadPosition, compareCaseload, type CaseloadEntry } from '../../service/domain/caseload.js'
 import { severityOf, severityRank } from '../../service/domain/severity.js'
 
 const flag = (severity: Severity) => ({ severity })
@@ -57,6 +57,31 @@ t.test('property: the order is total and the same whatever order the families co
         .sort(compareCaseload)
         .map((e) => e.familyId)
       return once.join() === again.join()
+    }),
+  )
+})
+
+t.test('property: pages that follow each other by position show every family once, in order', async () => {
+  const entryArb = fc.record({
+    familyId: fc.uuid(),
+    severity: fc.constantFrom<Severity | null>(null, 'notice', 'warning', 'alert'),
+    flags: fc.array(fc.constant(null), { maxLength: 4 }),
+    lastSessionOn: fc.option(fc.constantFrom('2026-01-01', '2026-02-01', '2026-03-01'), { nil: null }),
+  })
+  fc.assert(
+    fc.property(fc.uniqueArray(entryArb, { selector: (e) => e.familyId, maxLength: 30 }), fc.integer({ min: 1, max: 7 }), (entries, limit) => {
+      const sorted = [...entries].sort(compareCaseload)
+      const seen: string[] = []
+      let after = null
+      for (let pages = 0; pages <= sorted.length; pages++) {
+        const { shown, more } = caseloadPage(sorted, after, limit)
+        seen.push(...shown.map((e) => e.familyId))
+        if (!more) break
+        after = caseloadPosition(shown[shown.length - 1])
+      }
+      const entry = sorted[0]
+      const roundTrip = entry === undefined || compareCaseload(caseloadEntryAt(caseloadPosition(entry)), entry) === 0
+      return roundTrip && seen.join() === sorted.map((e) => e.familyId).join()
     }),
   )
 })

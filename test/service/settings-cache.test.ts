@@ -1,6 +1,6 @@
 import t from 'tap'
 import { inMunicipality } from '../../service/db/kysely.js'
-import { loadInstruments } from '../../service/routes/instruments/repository.js'
+import { loadInstruments } from '../../service/repositories/instruments.js'
 import { testApp } from '../helpers/app.js'
 
 /** ORS reliable change in force, in points, as GET /v1/instruments reports it. */

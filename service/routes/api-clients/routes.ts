@@ -1,13 +1,13 @@
-import { $Id } from '../../contracts/common.js'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { $ApiClient, $CreateApiClient, $CreatedApiClient } from '../../contracts/api-clients.js'
+import { $Id } from '../../contracts/common.js'
 import { audit } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { notFound } from '../../plugins/problems.js'
+import { createApiClient, findApiClient, listApiClients, revokeApiClient } from '../../repositories/api-clients.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
-import { createApiClient, revokeApiClient, toApiClient } from './repository.js'
 
 export default async function apiClientRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -16,9 +16,7 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   r.get('/v1/api-clients', {
     schema: { tags, summary: "The municipality's API clients (never their keys)", response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() } },
     handler: (request) =>
-      app.tenant(request, async (trx) => ({
-        items: (await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).orderBy('created_at').orderBy('api_client_id').execute()).map(toApiClient),
-      })),
+      app.tenant(request, async (trx) => ({ items: await listApiClients(trx) })),
   })
 
   r.post('/v1/api-clients', {
@@ -35,9 +33,9 @@ export default async function apiClientRoutes(app: FastifyInstance) {
     schema: { tags, summary: 'One API client (never its key)', params: z.strictObject({ id: $Id }), response: { 200: $ApiClient, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
-        const row = await trx.selectFrom('api_clients').select(['api_client_id', 'name', 'key_prefix', 'created_at', 'revoked_at']).where('api_client_id', '=', request.params.id).executeTakeFirst()
-        if (!row) throw notFound('The API client')
-        return toApiClient(row)
+        const client = await findApiClient(trx, request.params.id)
+        if (!client) throw notFound('The API client')
+        return client
       }),
   })
 

@@ -4,6 +4,9 @@ import { $CreateEmbedToken, $EmbedToken } from '../../contracts/embed-tokens.js'
 import { audit } from '../../plugins/audit.js'
 import { notFound, ruleBroken } from '../../plugins/problems.js'
 import type { EmbedClaims } from '../../plugins/tokens.js'
+import { coordinatorActive } from '../../repositories/coordinators.js'
+import { familyIdExists, familyOfMember } from '../../repositories/families.js'
+import { familyOfSession } from '../../repositories/sessions.js'
 import { problems } from '../responses.js'
 
 export default async function embedTokenRoutes(app: FastifyInstance) {
@@ -22,23 +25,22 @@ export default async function embedTokenRoutes(app: FastifyInstance) {
       const grant = { mun: p.municipalityId, client_id: p.apiClientId }
       const claims = await app.tenant(request, async (trx): Promise<EmbedClaims> => {
         if (b.role === 'coordinator') {
-          const c = await trx.selectFrom('coordinators').select(['coordinator_id', 'active']).where('coordinator_id', '=', b.coordinatorId).executeTakeFirst()
-          if (!c) throw notFound('The coordinator')
-          if (!c.active) throw ruleBroken([{ path: '/coordinatorId', message: 'this coordinator is not active' }])
+          const active = await coordinatorActive(trx, b.coordinatorId)
+          if (active === undefined) throw notFound('The coordinator')
+          if (!active) throw ruleBroken([{ path: '/coordinatorId', message: 'this coordinator is not active' }])
           await audit(trx, request, 'embed-token.issue', null, `coordinator/${b.coordinatorId}`)
           return { ...grant, role: 'coordinator', coordinatorId: b.coordinatorId }
         }
-        const family = await trx.selectFrom('families').select('family_id').where('family_id', '=', b.familyId).where('synthetic', '=', false).executeTakeFirst()
-        if (!family) throw notFound('The family')
+        if (!(await familyIdExists(trx, b.familyId))) throw notFound('The family')
         if (b.memberId) {
-          const member = await trx.selectFrom('members').select(['member_id', 'family_id']).where('member_id', '=', b.memberId).executeTakeFirst()
-          if (!member) throw notFound('The member')
-          if (member.family_id !== b.familyId) throw ruleBroken([{ path: '/memberId', message: 'this member is not in the family' }])
+          const memberFamily = await familyOfMember(trx, b.memberId)
+          if (memberFamily === undefined) throw notFound('The member')
+          if (memberFamily !== b.familyId) throw ruleBroken([{ path: '/memberId', message: 'this member is not in the family' }])
         }
         if (b.sessionId) {
-          const session = await trx.selectFrom('sessions').select(['session_id', 'family_id']).where('session_id', '=', b.sessionId).executeTakeFirst()
-          if (!session) throw notFound('The session')
-          if (session.family_id !== b.familyId) throw ruleBroken([{ path: '/sessionId', message: 'this session is not one of the family’s' }])
+          const sessionFamily = await familyOfSession(trx, b.sessionId)
+          if (sessionFamily === undefined) throw notFound('The session')
+          if (sessionFamily !== b.familyId) throw ruleBroken([{ path: '/sessionId', message: 'this session is not one of the family’s' }])
         }
         // A member's token is an event of that member (the access log of a member's token lists it).
         await audit(trx, request, 'embed-token.issue', b.familyId, b.memberId ? `member/${b.memberId}` : `family/${b.familyId}`)

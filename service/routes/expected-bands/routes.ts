@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { audit } from '../../plugins/audit.js'
+import { rebuildReferenceSeries } from '../../expected-bands/reference-series.js'
+import { rebuildMunicipalityState } from '../../state/stored-state.js'
 import { problems } from '../responses.js'
-import { rebuildMunicipalityState } from '../../state/repository.js'
-import { rebuildReferenceSeries } from './repository.js'
 
 export const $RecomputeCounts = z.object({
   families: z.number().int(),

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
 import { $Page } from '../../contracts/common.js'
 import {
   $CreateFamily,
@@ -13,23 +12,19 @@ import {
   $UpdateFamily,
   $UpdateMember,
 } from '../../contracts/families.js'
-import { audit } from '../../plugins/audit.js'
+import { birthDateErrors, endDateErrors, startDateErrors } from '../../domain/family-rules.js'
+import { ageFitErrors } from '../../domain/rating-rules.js'
+import { audit, auditFamilies } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { conflict, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
+import { coordinatorExists } from '../../repositories/coordinators.js'
+import * as families from '../../repositories/families.js'
+import { loadInstruments } from '../../repositories/instruments.js'
+import { municipalityToday } from '../../repositories/municipalities.js'
+import { refreshFamilyState } from '../../state/stored-state.js'
 import { familyFor } from '../access.js'
+import { decodeCursor, toPage } from '../cursor.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
-import { loadInstruments } from '../instruments/repository.js'
-import { ageFitErrors } from '../sessions/rules.js'
-import { municipalityToday } from '../settings/repository.js'
-import { refreshFamilyState } from '../../state/repository.js'
-import * as families from './repository.js'
-
-
-function birthDateErrors(members: { birthDate: string }[], today: string, prefix: string): FieldError[] {
-  return members.flatMap((m, i) =>
-    m.birthDate > today ? [{ path: `${prefix}/${i}/birthDate`, message: 'a birth date cannot be in the future' }] : m.birthDate < '1900-01-01' ? [{ path: `${prefix}/${i}/birthDate`, message: 'a birth date before 1900 is not plausible' }] : [],
-  )
-}
 
 export default async function familyRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -45,8 +40,8 @@ export default async function familyRoutes(app: FastifyInstance) {
         if (p.kind === 'coordinator' && input.coordinatorId !== p.coordinatorId) throw forbidden('A coordinator creates families in their own caseload only')
         const today = await municipalityToday(trx)
         const errors: FieldError[] = []
-        if (!(await families.coordinatorExists(trx, input.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
-        if (input.startedOn > today) errors.push({ path: '/startedOn', message: `a family cannot start in the future (today is ${today})` })
+        if (!(await coordinatorExists(trx, input.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
+        errors.push(...startDateErrors(input.startedOn, today))
         errors.push(...birthDateErrors(input.members, today, '/members'))
         if (errors.length) throw ruleBroken(errors)
         if (await families.externalRefTaken(trx, input.externalRef)) throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
@@ -63,9 +58,11 @@ export default async function familyRoutes(app: FastifyInstance) {
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const p = request.principal
-        const result = await families.listFamilies(trx, request.query, p.kind === 'coordinator' ? p.coordinatorId : undefined)
-        for (const f of result.items) await audit(trx, request, 'family.list', f.id, `family/${f.id}`)
-        return result
+        const { cursor, limit, ...filter } = request.query
+        const result = await families.listFamilies(trx, { ...filter, coordinatorId: p.kind === 'coordinator' ? p.coordinatorId : filter.coordinatorId }, { after: decodeCursor(cursor, ['int', 'uuid']), limit })
+        // Every family shown is audited, all of them in one statement.
+        await auditFamilies(trx, request, 'family.list', result.items.map((f) => f.id))
+        return toPage(result)
       }),
   })
 
@@ -99,14 +96,8 @@ export default async function familyRoutes(app: FastifyInstance) {
         if (request.principal.kind === 'coordinator' && patch.coordinatorId !== undefined) throw forbidden('Only the host system reassigns a family')
         const today = await municipalityToday(trx)
         const errors: FieldError[] = []
-        if (patch.coordinatorId !== undefined && !(await families.coordinatorExists(trx, patch.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
-        if (patch.endedOn) {
-          if (patch.endedOn < row.started_on) errors.push({ path: '/endedOn', message: `a family cannot end before it started (${row.started_on})` })
-          if (patch.endedOn > today) errors.push({ path: '/endedOn', message: `a family cannot end in the future (today is ${today})` })
-          // The mirror of the session rule (no session after the family ended).
-          const last = await families.lastSessionOn(trx, row.family_id)
-          if (last !== null && patch.endedOn < last) errors.push({ path: '/endedOn', message: `a family cannot end before its last session (${last})` })
-        }
+        if (patch.coordinatorId !== undefined && !(await coordinatorExists(trx, patch.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
+        if (patch.endedOn) errors.push(...endDateErrors(patch.endedOn, { startedOn: row.started_on, lastSessionOn: await families.lastSessionOn(trx, row.family_id) }, today))
         if (errors.length) throw ruleBroken(errors)
         if (patch.externalRef !== undefined && (await families.externalRefTaken(trx, patch.externalRef, row.family_id))) {
           throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
@@ -158,14 +149,9 @@ export default async function familyRoutes(app: FastifyInstance) {
           const errors = birthDateErrors([{ birthDate: request.body.birthDate }], await municipalityToday(trx), '')
           if (errors.length) throw ruleBroken(errors.map((e) => ({ ...e, path: '/birthDate' })))
           // The member's ratings were checked against the old birth date; they must still fit.
-          const rated = await trx
-            .selectFrom('ratings')
-            .innerJoin('sessions', (j) => j.onRef('sessions.municipality_id', '=', 'ratings.municipality_id').onRef('sessions.family_id', '=', 'ratings.family_id').onRef('sessions.session_id', '=', 'ratings.session_id'))
-            .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.rater', 'ratings.override_reason'])
-            .where('ratings.family_id', '=', row.family_id)
-            .where('ratings.member_id', '=', request.params.memberId)
-            .execute()
-          const misfits = ageFitErrors(rated.map((r) => ({ ...r, birth_date: request.body.birthDate! })), await loadInstruments(trx))
+          const rated = await families.ratingsOfMember(trx, row.family_id, request.params.memberId)
+          const instruments = (await loadInstruments(trx)).map((i) => i.def)
+          const misfits = ageFitErrors(rated.map((r) => ({ ...r, birthDate: request.body.birthDate! })), instruments)
           if (misfits.length) throw ruleBroken(misfits.map((message) => ({ path: '/birthDate', message })))
         }
         const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { $Instrument, $InstrumentsQuery } from '../../contracts/instruments.js'
+import { loadInstruments, toInstrument } from '../../repositories/instruments.js'
+import { municipality } from '../../repositories/municipalities.js'
 import { problems } from '../responses.js'
-import { municipality } from '../settings/repository.js'
-import { loadInstruments, toInstrument } from './repository.js'
 
 export default async function instrumentRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/instruments', {

@@ -1,53 +1,18 @@
-import { $Id } from '../../contracts/common.js'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { $Id } from '../../contracts/common.js'
 import { $FamilyParams } from '../../contracts/families.js'
 import { $FamilyProgress, $Progress } from '../../contracts/progress.js'
-import type { Trx } from '../../db/kysely.js'
 import { familyView } from '../../domain/family-view.js'
 import { auditEvent } from '../../plugins/audit.js'
 import { notFound } from '../../plugins/problems.js'
+import { progressContext, progressWithBands } from '../../progress/progress.js'
+import { loadFamilyFacts } from '../../repositories/family-facts.js'
 import { familyWithMembersFor } from '../access.js'
-import { todayIn } from '../calendar.js'
-import { loadInstruments } from '../instruments/repository.js'
+import { familyProgressToPoints, progressToPoints } from '../present-progress.js'
 import { problems } from '../responses.js'
 import { compiledSerializer } from '../serialize.js'
-import { municipality } from '../settings/repository.js'
-import { familyProgressToPoints, progressToPoints } from './present.js'
-import type { FamilyRow } from '../../db/schema.js'
-import { loadBandModels } from '../expected-bands/repository.js'
-import { bandModelsFromState, type StoredBand } from '../../domain/band-models.js'
-import { isPsychometricOutcome, type InstrumentDef } from '../../domain/instruments.js'
-import { loadFamilyFacts, progressOf, seriesIntakes, type FamilyFacts, type ProgressContext } from './repository.js'
-
-/** Everything a progress computation needs besides the families' own facts. */
-export async function progressContext(trx: Trx): Promise<ProgressContext & { showAllianceToFamilies: boolean }> {
-  const m = await municipality(trx)
-  const instruments = await loadInstruments(trx, m)
-  return {
-    today: todayIn(m.time_zone),
-    instruments: instruments.map((i) => i.def),
-    settings: { overdueDays: m.overdue_days, expectedBandMinSeries: m.expected_band_min_series },
-    showAllianceToFamilies: m.show_alliance_to_families,
-  }
-}
-
-/**
- * Progress of families from their facts, with the band models their series need: from the
- * families' stored state when the caller read it and it covers every series, else looked up.
- */
-export async function progressWithBands(trx: Trx, families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null, storedBands?: readonly StoredBand[]) {
-  const needed = seriesIntakes(facts).filter((s) => isOutcomeCode(ctx.instruments, s.instrument))
-  const bandModelOf =
-    (storedBands && bandModelsFromState(storedBands, needed)) ?? (await loadBandModels(trx, needed, ctx.instruments, ctx.settings.expectedBandMinSeries))
-  return progressOf(families, facts, ctx, bandModelOf, onlyMemberId)
-}
-
-function isOutcomeCode(instruments: readonly InstrumentDef[], code: string): boolean {
-  const instrument = instruments.find((i) => i.code === code)
-  return instrument !== undefined && isPsychometricOutcome(instrument)
-}
 
 export default async function progressRoutes(app: FastifyInstance) {
   // The largest answer the API gives on a hot path: see compiledSerializer.

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { $OutcomeReport, $OutcomeReportQuery, type OutcomeReport } from '../../contracts/reports.js'
 import { aggregateOutcomes, defaultFrom, reportPeriod, type OutcomeCell } from '../../domain/report.js'
+import { toPointsOrNull } from '../../domain/score-units.js'
 import { audit } from '../../plugins/audit.js'
 import { ruleBroken } from '../../plugins/problems.js'
-import { reportInputs } from '../../state/repository.js'
-import { municipalityToday } from '../settings/repository.js'
+import { municipalityToday } from '../../repositories/municipalities.js'
+import { reportInputs } from '../../repositories/reports.js'
 import { problems } from '../responses.js'
-import { toPointsOrNull } from '../score-units.js'
 
 /** Score means are in tenths inside the domain. */
 function cellToPoints<C extends OutcomeCell>(c: C): C {

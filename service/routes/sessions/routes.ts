@@ -6,25 +6,30 @@ import { $Page } from '../../contracts/common.js'
 import { $FamilyParams } from '../../contracts/families.js'
 import { $CreateRating, $CreateSession, $ListSessionsQuery, $Rating, $RatingParams, $Session, $SessionParams, $UpdateSession } from '../../contracts/sessions.js'
 import type { Trx } from '../../db/kysely.js'
-import type { SessionRow } from '../../db/schema.js'
+import type { FamilyRow, MemberRow, SessionRow } from '../../db/schema.js'
+import { todayIn } from '../../domain/calendar.js'
+import { ageFitErrors, checkRatings, checkSessionDate, ratingKey, type RatedMember } from '../../domain/rating-rules.js'
 import { audit, auditEvent } from '../../plugins/audit.js'
 import { createOnce } from '../../plugins/idempotency.js'
 import { badRequest, forbidden, notFound, ruleBroken, type FieldError } from '../../plugins/problems.js'
+import { membersOf, municipalityAndMembers } from '../../repositories/families.js'
+import { loadInstruments } from '../../repositories/instruments.js'
+import { municipalityToday } from '../../repositories/municipalities.js'
+import * as sessions from '../../repositories/sessions.js'
+import { refreshFamilyState } from '../../state/stored-state.js'
 import { familyFor } from '../access.js'
-import { membersOf, municipalityAndMembers } from '../families/repository.js'
-import { loadInstruments } from '../instruments/repository.js'
+import { decodeCursor, toPage } from '../cursor.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
-import { todayIn } from '../calendar.js'
-import { municipality, municipalityToday } from '../settings/repository.js'
-import { refreshFamilyState } from '../../state/repository.js'
-import * as sessions from './repository.js'
-import { ageFitErrors, checkRatings, checkSessionDate, ratingKey } from './rules.js'
-
 
 /** One rating checked as the body itself: `/0/items` is `/items`. */
 const unnest = (e: FieldError): FieldError => ({ ...e, path: e.path.replace(/^\/0/, '') })
 
 const invalidRatings = (errors: FieldError[]) => badRequest(errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '), errors)
+
+const ratedMembers = (members: readonly MemberRow[]): RatedMember[] => members.map((m) => ({ id: m.member_id, birthDate: m.birth_date }))
+const familyDates = (family: FamilyRow) => ({ startedOn: family.started_on, endedOn: family.ended_on })
+/** The keys of a session's stored ratings (see ratingKey). */
+const keysOf = (ratings: readonly Parameters<typeof sessions.toRatingValues>[0][]) => new Set(ratings.map((r) => ratingKey(sessions.toRatingValues(r))))
 
 /** The session and its family if the principal may see them; 404 otherwise. */
 async function sessionFor(trx: Trx, request: FastifyRequest, sessionId: string, options: { lock?: boolean } = {}) {
@@ -72,16 +77,16 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const family = await familyFor(trx, request, request.params.familyId, { lock: true })
         const input = request.body
         const { members, municipality: m } = await municipalityAndMembers(trx, family.family_id)
-        const instruments = await loadInstruments(trx, m)
+        const instruments = (await loadInstruments(trx, m)).map((i) => i.def)
         const today = todayIn(m.time_zone)
-        const dateErrors = checkSessionDate(input.heldOn, family, today)
-        const { invalid, errors, rows } = checkRatings(input.ratings, { heldOn: input.heldOn, members, instruments, existing: new Set() }, '/ratings')
+        const dateErrors = checkSessionDate(input.heldOn, familyDates(family), today)
+        const { invalid, errors, values } = checkRatings(input.ratings, { heldOn: input.heldOn, members: ratedMembers(members), instruments, existing: new Set() }, '/ratings')
         if (invalid.length) throw invalidRatings(invalid)
         if (dateErrors.length || errors.length) throw ruleBroken([...dateErrors, ...errors])
         // The id is chosen here so the audit event goes in the statement that inserts the session.
         const sessionId = randomUUID()
         const created = auditEvent(trx, request, 'session.create', family.family_id, `session/${sessionId}`)
-        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, { ...input, id: sessionId }, rows, { alongside: created })
+        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, { ...input, id: sessionId }, values, { alongside: created })
         // A session leaves the family's row and members as they are: what was read is current.
         await refreshFamilyState(trx, family, { settings: m, members })
         return { body: session, location: `/v1/sessions/${session.id}` }
@@ -94,9 +99,9 @@ export default async function sessionRoutes(app: FastifyInstance) {
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId)
-        const result = await sessions.listSessions(trx, family.family_id, request.query)
+        const result = await sessions.listSessions(trx, family.family_id, { after: decodeCursor(request.query.cursor, ['date', 'int', 'uuid']), limit: request.query.limit })
         await audit(trx, request, 'session.list', family.family_id, `family/${family.family_id}/sessions`)
-        return result
+        return toPage(result)
       }),
   })
 
@@ -120,27 +125,18 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const patch = request.body
         const ratings = await sessions.ratingsOf(trx, [session.session_id])
         if (patch.heldOn !== undefined && patch.heldOn !== session.held_on) {
-          const dateErrors = checkSessionDate(patch.heldOn, family, await municipalityToday(trx))
+          const dateErrors = checkSessionDate(patch.heldOn, familyDates(family), await municipalityToday(trx))
           if (dateErrors.length) throw ruleBroken(dateErrors)
           // A new date may change who is which age: every rating must still fit (or carry an override).
           const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
           const birthDates = new Map(members.map((m) => [m.member_id, m.birth_date]))
           const misfits = ageFitErrors(
-            ratings.map((x) => ({ ...x, held_on: patch.heldOn!, birth_date: birthDates.get(x.member_id)! })),
-            instruments,
+            ratings.map(sessions.toRatingValues).map((x) => ({ ...x, heldOn: patch.heldOn!, birthDate: birthDates.get(x.memberId)! })),
+            instruments.map((i) => i.def),
           )
           if (misfits.length) throw ruleBroken(misfits.map((message) => ({ path: '/heldOn', message })))
         }
-        const updated = await trx
-          .updateTable('sessions')
-          .set({
-            ...(patch.heldOn !== undefined && { held_on: patch.heldOn }),
-            ...(patch.kind !== undefined && { kind: patch.kind }),
-            ...(patch.note !== undefined && { note: patch.note }),
-          })
-          .where('session_id', '=', session.session_id)
-          .returningAll()
-          .executeTakeFirstOrThrow()
+        const updated = await sessions.updateSession(trx, session.session_id, patch)
         await refreshFamilyState(trx, family)
         await audit(trx, request, 'session.update', family.family_id, `session/${session.session_id}`, { previous: { heldOn: session.held_on, kind: session.kind } })
         return sessions.toSession(updated, ratings)
@@ -153,7 +149,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
-        await trx.deleteFrom('sessions').where('session_id', '=', session.session_id).execute()
+        await sessions.deleteSession(trx, session.session_id)
         await refreshFamilyState(trx, family)
         await audit(trx, request, 'session.delete', family.family_id, `session/${session.session_id}`)
       })
@@ -177,10 +173,11 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         assertSelfReport(request, session, [request.body])
         const [members, instruments, existing] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), sessions.ratingsOf(trx, [session.session_id])])
-        const { invalid, errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: new Set(existing.map(ratingKey)) }, '')
+        const ctx = { heldOn: session.held_on, members: ratedMembers(members), instruments: instruments.map((i) => i.def), existing: keysOf(existing) }
+        const { invalid, errors, values } = checkRatings([request.body], ctx, '')
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
-        const [row] = await sessions.insertRatings(trx, request.principal.municipalityId, family.family_id, session.session_id, rows)
+        const [row] = await sessions.insertRatings(trx, request.principal.municipalityId, family.family_id, session.session_id, values)
         await refreshFamilyState(trx, family)
         await audit(trx, request, 'rating.create', family.family_id, `rating/${row.rating_id}`)
         return { body: sessions.toRating(row), location: `/v1/sessions/${session.session_id}/ratings/${row.rating_id}` }
@@ -210,11 +207,11 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const old = all.find((x) => x.rating_id === request.params.ratingId)
         if (!old) throw notFound('The rating')
         const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
-        const others = new Set(all.filter((x) => x !== old).map(ratingKey))
-        const { invalid, errors, rows } = checkRatings([request.body], { heldOn: session.held_on, members, instruments, existing: others }, '')
+        const ctx = { heldOn: session.held_on, members: ratedMembers(members), instruments: instruments.map((i) => i.def), existing: keysOf(all.filter((x) => x !== old)) }
+        const { invalid, errors, values } = checkRatings([request.body], ctx, '')
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
-        const updated = await trx.updateTable('ratings').set(rows[0]).where('rating_id', '=', old.rating_id).returningAll().executeTakeFirstOrThrow()
+        const updated = await sessions.updateRating(trx, old.rating_id, values[0])
         await refreshFamilyState(trx, family)
         await audit(trx, request, 'rating.correct', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })
         return sessions.toRating(updated)
@@ -227,7 +224,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
-        const old = await trx.deleteFrom('ratings').where('session_id', '=', session.session_id).where('rating_id', '=', request.params.ratingId).returningAll().executeTakeFirst()
+        const old = await sessions.deleteRating(trx, session.session_id, request.params.ratingId)
         if (!old) throw notFound('The rating')
         await refreshFamilyState(trx, family)
         await audit(trx, request, 'rating.delete', family.family_id, `rating/${old.rating_id}`, { previous: sessions.toRating(old) })

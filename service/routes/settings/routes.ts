@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { $Settings, $UpdateSettings } from '../../contracts/settings.js'
 import { audit } from '../../plugins/audit.js'
+import { isValidTimeZone } from '../../domain/calendar.js'
 import { ruleBroken, type FieldError } from '../../plugins/problems.js'
-import { isValidTimeZone } from '../calendar.js'
+import { instrumentCodes } from '../../repositories/instruments.js'
+import { readSettings, writeSettings } from '../../repositories/settings.js'
+import { rebuildMunicipalityState } from '../../state/stored-state.js'
 import { problems } from '../responses.js'
-import { rebuildMunicipalityState } from '../../state/repository.js'
-import { readSettings, writeSettings } from './repository.js'
 
 export default async function settingsRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -26,7 +27,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
         if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) errors.push({ path: '/timeZone', message: 'not an IANA time zone (e.g. Europe/Oslo)' })
         const codes = Object.keys(patch.thresholds ?? {})
         if (codes.length) {
-          const known = new Set((await trx.selectFrom('instruments').select('code').execute()).map((i) => i.code))
+          const known = await instrumentCodes(trx)
           for (const code of codes) if (!known.has(code)) errors.push({ path: `/thresholds/${code}`, message: `no instrument ${code}` })
         }
         if (errors.length) throw ruleBroken(errors)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { inMunicipality } from '../../../service/db/kysely.js'
-import { computedStateRows } from '../../../service/state/repository.js'
+import { computedStateRows } from '../../../service/state/stored-state.js'
 import { daysAgo, testApp } from '../../helpers/app.js'
 import { createFamily, createSession, ors } from '../../helpers/fixtures.js'
 

@@ -1,14 +1,8 @@
 import { sql } from 'kysely'
-import { createHash } from 'node:crypto'
-import type { Trx } from '../../db/kysely.js'
-import type { FamilyRow, MemberRow } from '../../db/schema.js'
-import type { Rater } from '../../contracts/common.js'
-import type { Progress } from '../../contracts/progress.js'
-import { groupBy } from '../group-by.js'
-import { buildProgress } from '../../domain/progress.js'
-import type { BandModelOf } from '../../domain/band-models.js'
-import { seriesIntakes as intakesOf, seriesKey, type RatingFact, type SeriesIdentity } from '../../domain/series.js'
-import type { InstrumentDef } from '../../domain/instruments.js'
+import type { Trx } from '../db/kysely.js'
+import type { MemberRow } from '../db/schema.js'
+import type { Rater } from '../contracts/common.js'
+import type { RatingFact } from '../domain/series.js'
 
 /** The members, sessions and ratings of many families in two queries, whatever their number. */
 export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { members: Pick<MemberRow, 'member_id' | 'family_id' | 'alias' | 'role' | 'birth_date'>[] }) {
@@ -64,44 +58,3 @@ export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { m
 }
 
 export type FamilyFacts = Awaited<ReturnType<typeof loadFamilyFacts>>
-
-/** The anonymised key a series carries in reference_series: a one-way hash of its identity. */
-export function referenceKeyOf(series: SeriesIdentity): string {
-  return createHash('sha256').update(seriesKey(series)).digest('base64url').slice(0, 24)
-}
-
-export interface ProgressContext {
-  today: string
-  instruments: InstrumentDef[]
-  settings: { overdueDays: number; expectedBandMinSeries: number }
-}
-
-/** The outcome series of the families (identity and intake), whose band models a payload needs. */
-export function seriesIntakes(facts: FamilyFacts) {
-  return intakesOf(facts.ratings.map((r) => r.fact))
-}
-
-/** Progress (tenths) of each family from facts loaded once for all of them. */
-export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, bandModelOf: BandModelOf, onlyMemberId?: string | null): Map<string, Progress> {
-  const members = groupBy(facts.members, (m) => m.family_id)
-  const sessions = groupBy(facts.sessions, (s) => s.family_id)
-  const ratings = groupBy(facts.ratings, (r) => r.familyId)
-  const out = new Map<string, Progress>()
-  for (const family of families) {
-    const familyMembers = (members.get(family.family_id) ?? []).filter((m) => !onlyMemberId || m.member_id === onlyMemberId)
-    out.set(
-      family.family_id,
-      buildProgress({
-        today: ctx.today,
-        family: { id: family.family_id, startedOn: family.started_on, status: family.ended_on === null ? 'active' : 'ended' },
-        members: familyMembers.map((m) => ({ id: m.member_id, alias: m.alias, role: m.role, birthDate: m.birth_date })),
-        sessions: (sessions.get(family.family_id) ?? []).map((s) => ({ id: s.session_id, heldOn: s.held_on })),
-        ratings: (ratings.get(family.family_id) ?? []).map((r) => r.fact),
-        instruments: ctx.instruments,
-        settings: ctx.settings,
-        bandModelOf,
-      }),
-    )
-  }
-  return out
-}

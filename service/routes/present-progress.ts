@@ -1,6 +1,6 @@
-import type { ExpectedBand, FamilyFlag, FamilyProgress, Flag, Point, Progress, Series, Trend } from '../../contracts/progress.js'
-import { SCORE_DETAIL_KEYS } from '../../domain/flags.js'
-import { toPoints, toPointsOrNull } from '../score-units.js'
+import type { ExpectedBand, FamilyFlag, FamilyProgress, Flag, Point, Progress, Series, Trend } from '../contracts/progress.js'
+import { SCORE_DETAIL_KEYS } from '../domain/flags.js'
+import { toPoints, toPointsOrNull } from '../domain/score-units.js'
 
 /**
  * The API edge of the progress payload: the domain computes in tenths, the API answers in

@@ -1,13 +1,13 @@
 import { sql, type QueryCreator, type RawBuilder } from 'kysely'
-import type { Trx } from '../../db/kysely.js'
-import type { Database, FamilyRow, MemberRow, MunicipalityRow } from '../../db/schema.js'
-import type { CreateFamily, CreateMember, Family, ListFamiliesQuery, Member, UpdateFamily, UpdateMember } from '../../contracts/families.js'
-import { decodeCursor, page } from '../cursor.js'
-import { groupBy } from '../group-by.js'
-import type { StoredBand } from '../../domain/band-models.js'
-import type { BandModel } from '../../domain/expected-band.js'
-import type { Rater } from '../../contracts/common.js'
-import type { auditEvent } from '../../plugins/audit.js'
+import type { Trx } from '../db/kysely.js'
+import type { Database, FamilyRow, MemberRow, MunicipalityRow } from '../db/schema.js'
+import type { CreateFamily, CreateMember, Family, ListFamiliesQuery, Member, UpdateFamily, UpdateMember } from '../contracts/families.js'
+import { groupBy } from '../domain/group-by.js'
+import type { StoredBand } from '../domain/band-models.js'
+import type { BandModel } from '../domain/expected-band.js'
+import type { Rater } from '../contracts/common.js'
+import type { AuditInsert } from './audit-events.js'
+import { keysetPage, type Position } from './keyset.js'
 
 export function toMember(row: MemberRow): Member {
   return { id: row.member_id, alias: row.alias, role: row.role, birthDate: row.birth_date }
@@ -96,8 +96,6 @@ export async function municipalityAndMembers(trx: Trx, familyId: string): Promis
   return { municipality, members: membersOfJson(members_json) }
 }
 
-type AuditInsert = ReturnType<typeof auditEvent>
-
 /** A member row as json_build_object gives it: the instant as ISO text. */
 type MemberJson = Omit<MemberRow, 'created_at'> & { created_at: string }
 
@@ -124,11 +122,6 @@ export async function findFamily(trx: Trx, familyId: string): Promise<Family | u
 export async function lastSessionOn(trx: Trx, familyId: string): Promise<string | null> {
   const row = await trx.selectFrom('sessions').select((eb) => eb.fn.max('held_on').as('last')).where('family_id', '=', familyId).executeTakeFirst()
   return (row?.last as string | null | undefined) ?? null
-}
-
-export async function coordinatorExists(trx: Trx, coordinatorId: string): Promise<boolean> {
-  const row = await trx.selectFrom('coordinators').select('coordinator_id').where('coordinator_id', '=', coordinatorId).executeTakeFirst()
-  return row !== undefined
 }
 
 export async function externalRefTaken(trx: Trx, externalRef: string, exceptFamilyId?: string): Promise<boolean> {
@@ -183,19 +176,77 @@ export async function updateFamily(trx: Trx, familyId: string, patch: UpdateFami
     .execute()
 }
 
-export async function listFamilies(trx: Trx, query: ListFamiliesQuery, onlyCoordinatorId?: string) {
-  const after = decodeCursor(query.cursor, ['int', 'uuid'])
+/** A page of families in the order they were created; `after` is the position a previous page ended at. */
+export async function listFamilies(
+  trx: Trx,
+  filter: Pick<ListFamiliesQuery, 'coordinatorId' | 'status' | 'externalRef'>,
+  { after, limit }: { after: Position | null; limit: number },
+): Promise<{ items: Family[]; next: Position | null }> {
   let q = trx.selectFrom('families').selectAll().select(createdMicros.as('created_us')).where('synthetic', '=', false)
-  const coordinatorId = onlyCoordinatorId ?? query.coordinatorId
-  if (coordinatorId) q = q.where('coordinator_id', '=', coordinatorId)
-  if (query.status === 'active') q = q.where('ended_on', 'is', null)
-  if (query.status === 'ended') q = q.where('ended_on', 'is not', null)
-  if (query.externalRef) q = q.where('external_ref', '=', query.externalRef)
+  if (filter.coordinatorId) q = q.where('coordinator_id', '=', filter.coordinatorId)
+  if (filter.status === 'active') q = q.where('ended_on', 'is', null)
+  if (filter.status === 'ended') q = q.where('ended_on', 'is not', null)
+  if (filter.externalRef) q = q.where('external_ref', '=', filter.externalRef)
   // Compared and ordered on the columns themselves, so the index families_created serves both.
   if (after) q = q.where(sql<boolean>`(created_at, family_id) > (${createdAtOfMicros(after[0])}, ${after[1]}::uuid)`)
-  const rows = await q.orderBy('created_at').orderBy('family_id').limit(query.limit + 1).execute()
-  const result = page(rows, query.limit, (r) => [r.created_us, r.family_id])
+  const rows = await q.orderBy('created_at').orderBy('family_id').limit(limit + 1).execute()
+  const result = keysetPage(rows, limit, (r) => [r.created_us, r.family_id])
   const members = await membersOf(trx, result.items.map((r) => r.family_id))
   const byFamily = groupBy(members, (m) => m.family_id)
-  return { items: result.items.map((r) => toFamily(r, byFamily.get(r.family_id) ?? [])), nextCursor: result.nextCursor }
+  return { items: result.items.map((r) => toFamily(r, byFamily.get(r.family_id) ?? [])), next: result.next }
+}
+
+/** What the age rules need of a member's ratings: each rating with its session's date. */
+export async function ratingsOfMember(trx: Trx, familyId: string, memberId: string): Promise<{ heldOn: string; instrument: string; rater: string; overrideReason: string | null }[]> {
+  const rows = await trx
+    .selectFrom('ratings')
+    .innerJoin('sessions', (j) => j.onRef('sessions.municipality_id', '=', 'ratings.municipality_id').onRef('sessions.family_id', '=', 'ratings.family_id').onRef('sessions.session_id', '=', 'ratings.session_id'))
+    .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.rater', 'ratings.override_reason'])
+    .where('ratings.family_id', '=', familyId)
+    .where('ratings.member_id', '=', memberId)
+    .execute()
+  return rows.map((r) => ({ heldOn: r.held_on, instrument: r.instrument_code, rater: r.rater, overrideReason: r.override_reason }))
+}
+
+/** A family's id by its external reference (the host system's case number), if it is in this municipality. */
+export async function familyIdByExternalRef(trx: Trx, externalRef: string): Promise<string | undefined> {
+  return (await trx.selectFrom('families').select('family_id').where('external_ref', '=', externalRef).executeTakeFirst())?.family_id
+}
+
+/** Whether a family of this municipality (not a synthetic one) has this id. */
+export async function familyIdExists(trx: Trx, familyId: string): Promise<boolean> {
+  return (await trx.selectFrom('families').select('family_id').where('family_id', '=', familyId).where('synthetic', '=', false).executeTakeFirst()) !== undefined
+}
+
+/** The family a member belongs to, if the member exists. */
+export async function familyOfMember(trx: Trx, memberId: string): Promise<string | undefined> {
+  return (await trx.selectFrom('members').select(['member_id', 'family_id']).where('member_id', '=', memberId).executeTakeFirst())?.family_id
+}
+
+/** Deletes a family; its members, sessions, ratings and stored state go with it (their foreign keys cascade). */
+export async function deleteFamily(trx: Trx, familyId: string): Promise<void> {
+  await trx.deleteFrom('families').where('family_id', '=', familyId).execute()
+}
+
+/** The ids of every (not synthetic) family of the municipality, in id order. */
+export async function familyIds(trx: Trx): Promise<string[]> {
+  return (await trx.selectFrom('families').select('family_id').where('synthetic', '=', false).orderBy('family_id').execute()).map((f) => f.family_id)
+}
+
+/**
+ * Every (not synthetic) family row of the municipality, locked against writes until the
+ * transaction ends, in one order (a state rebuild: see rebuildMunicipalityState).
+ */
+export async function lockAllFamilies(trx: Trx): Promise<FamilyRow[]> {
+  return trx.selectFrom('families').selectAll().where('synthetic', '=', false).orderBy('family_id').forNoKeyUpdate().execute()
+}
+
+/** The rows of these families that are not synthetic, in id order. */
+export async function familyRows(trx: Trx, ids: readonly string[]): Promise<FamilyRow[]> {
+  return trx.selectFrom('families').selectAll().where('family_id', 'in', ids).where('synthetic', '=', false).orderBy('family_id').execute()
+}
+
+/** A family's row whatever it is (synthetic ones too), for deciding whether it has stored state. */
+export async function anyFamilyRow(trx: Trx, familyId: string): Promise<FamilyRow | undefined> {
+  return trx.selectFrom('families').selectAll().where('family_id', '=', familyId).executeTakeFirst()
 }

@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
-import type { Trx } from '../../db/kysely.js'
-import type { InstrumentRow, StoredThresholds } from '../../db/schema.js'
-import type { Instrument } from '../../contracts/instruments.js'
-import type { Lang } from '../../contracts/common.js'
-import type { InstrumentDef, Thresholds } from '../../domain/instruments.js'
-import { cutoffsToPoints, toPoints, toPointsOrNull } from '../score-units.js'
+import type { Trx } from '../db/kysely.js'
+import type { InstrumentRow, StoredThresholds } from '../db/schema.js'
+import type { Instrument } from '../contracts/instruments.js'
+import type { Lang } from '../contracts/common.js'
+import type { InstrumentDef, Thresholds } from '../domain/instruments.js'
+import { cutoffsToPoints, toPoints, toPointsOrNull } from '../domain/score-units.js'
 
 export interface LoadedInstrument {
   row: InstrumentRow
@@ -98,4 +98,9 @@ export function toInstrument({ row, def, wording }: LoadedInstrument, lang: Lang
       noChangeSessions: [...t.noChangeSessions],
     },
   }
+}
+
+/** The codes of every instrument, read now (a settings change names instruments by code). */
+export async function instrumentCodes(trx: Trx): Promise<Set<string>> {
+  return new Set((await trx.selectFrom('instruments').select('code').execute()).map((i) => i.code))
 }

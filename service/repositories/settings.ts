@@ -1,22 +1,9 @@
-import { forgetPreloadedMunicipality, preloadedMunicipality, type Trx } from '../../db/kysely.js'
-import type { MunicipalityRow, StoredThresholds } from '../../db/schema.js'
-import type { Settings, ThresholdOverride, UpdateSettings } from '../../contracts/settings.js'
-import { todayIn } from '../calendar.js'
-import { cutoffsToPoints, toPoints, toPointsOrNull, toTenths } from '../score-units.js'
-
-/**
- * The caller's municipality (row-level security shows no other): the row the transaction's
- * first statement read (see inMunicipality), else read now. `fresh` reads it now in any case:
- * a write path that computes stored state reads the settings after taking the family's lock,
- * so a settings change that committed while it waited (and rebuilt the state) is seen.
- */
-export async function municipality(trx: Trx, options: { fresh?: boolean } = {}): Promise<MunicipalityRow> {
-  return (!options.fresh && preloadedMunicipality(trx)) || trx.selectFrom('municipalities').selectAll().executeTakeFirstOrThrow()
-}
-
-export async function municipalityToday(trx: Trx): Promise<string> {
-  return todayIn((await municipality(trx)).time_zone)
-}
+import { forgetPreloadedMunicipality, type Trx } from '../db/kysely.js'
+import type { StoredThresholds } from '../db/schema.js'
+import type { Settings, ThresholdOverride, UpdateSettings } from '../contracts/settings.js'
+import { cutoffsToPoints, toPoints, toPointsOrNull, toTenths } from '../domain/score-units.js'
+import { replaceOrigins } from './allowed-origins.js'
+import { municipality } from './municipalities.js'
 
 function thresholdsToPoints(t: StoredThresholds): ThresholdOverride {
   const out: ThresholdOverride = {}
@@ -73,12 +60,4 @@ export async function writeSettings(trx: Trx, municipalityId: string, patch: Upd
       .onConflict((oc) => oc.columns(['municipality_id', 'instrument_code']).doUpdateSet({ thresholds }))
       .execute()
   }
-}
-
-export async function replaceOrigins(trx: Trx, municipalityId: string, origins: string[]): Promise<void> {
-  // Scoped explicitly, not only by RLS: the admin CLI runs this as the migrating user, which
-  // bypasses RLS on allowed_origins (a superuser always; the owner because it is not FORCEd).
-  await trx.deleteFrom('allowed_origins').where('municipality_id', '=', municipalityId).execute()
-  const unique = [...new Set(origins.map((o) => o.toLowerCase()))]
-  if (unique.length) await trx.insertInto('allowed_origins').values(unique.map((origin) => ({ municipality_id: municipalityId, origin }))).execute()
 }
