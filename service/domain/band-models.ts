@@ -16,7 +16,7 @@ import { seriesKey, type SeriesIdentity } from './series.js'
 
 /**
  * Expected-band models fitted in bulk, so that they can be stored and a request reads only the
- * model its series needs (domain.md "Trend lines": "Models are stored, rebuilt by
+ * model its series needs (docs/rules.md "Trend lines": "Models are stored, rebuilt by
  * recompute-bands"). The numbers are exactly those of `expectedBandModel`: the same changes, the
  * same percentiles, the same weighted sums in the same order (a property test holds them equal).
  *

@@ -117,7 +117,7 @@ export function ageOn(birthDate: IsoDate, on: IsoDate): number {
 
 const formats = new Map<string, Intl.DateTimeFormat>()
 
-/** Today's calendar date in a time zone ("today" is the municipality's, api.md). */
+/** Today's calendar date in a time zone ("today" is the municipality's, docs/api.md). */
 export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
   let format = formats.get(timeZone)
   if (!format) {

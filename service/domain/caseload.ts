@@ -12,7 +12,7 @@ export interface CaseloadEntry {
 }
 
 /**
- * Most urgent first (api.md "Caseload"): highest severity (alert, warning, notice, none), then
+ * Most urgent first (docs/api.md "Caseload"): highest severity (alert, warning, notice, none), then
  * more flags, then longest since the last session, with families that have had no session yet
  * first within their tier (nobody has met them). Family id breaks remaining ties so pages are
  * stable.

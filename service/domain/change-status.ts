@@ -4,7 +4,7 @@ import type { SeriesStatus } from '../contracts/common.js'
 export type ChangeStatus = Exclude<SeriesStatus, 'not-enough-data'>
 
 /**
- * Change from intake to the latest point (domain.md "Per-person change status").
+ * Change from intake to the latest point (docs/rules.md "Per-person change status").
  *
  * All arguments are integer tenths, so the boundaries are exact: a change equal to the
  * reliable-change value is reliable; a score equal to the cutoff is not in the clinical range.
@@ -53,7 +53,7 @@ export function jacobsonTruaxCutoff(s0: number, m0: number, s1: number, m1: numb
 /**
  * Jacobson & Truax reliable-change threshold 1.96·Sdiff, with SE = s·√(1 − r), Sdiff = √2·SE.
  *
- * `s` is the standard deviation the municipality's norm data gives for the measure. domain.md's
+ * `s` is the standard deviation the municipality's norm data gives for the measure. docs/rules.md's
  * check (s0 = 5, s1 = 8, r = .90 → 4.383) is met with s = 5, i.e. the functional population's SD
  * in that example; with s1 = 8 it would be 7.012. The choice of SD is therefore the caller's, and
  * this function takes it explicitly rather than guessing.

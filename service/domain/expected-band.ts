@@ -3,7 +3,7 @@ import { groupBy } from './group-by.js'
 import { seriesKey, type SeriesFacts, type SeriesIdentity } from './series.js'
 
 /**
- * The expected band (domain.md "Trend lines"): where people of the same instrument who started
+ * The expected band (docs/rules.md "Trend lines"): where people of the same instrument who started
  * at about the same score were after k conversations, from the municipality's own (or pooled,
  * anonymised) series. It replaces the licensed vendor trajectories. All scores in tenths.
  */

@@ -8,7 +8,7 @@ export interface FamilyViewOptions {
 }
 
 /**
- * What a family sees of its own progress (domain.md "Family-facing wording"): points and trend
+ * What a family sees of its own progress (docs/rules.md "Family-facing wording"): points and trend
  * lines, the cutoff as a soft reference line, and nothing that judges (no status, expected band,
  * flags or reliable-change value). Scores stay in tenths like the rest of the domain.
  */

@@ -6,7 +6,7 @@ import { isPsychometricAlliance, isPsychometricOutcome, type InstrumentDef } fro
 import { FLAG_SEVERITY } from './severity.js'
 
 /**
- * Flags describe a series now: each is evaluated at the latest point (domain.md "Flags").
+ * Flags describe a series now: each is evaluated at the latest point (docs/rules.md "Flags").
  * Scores in `detail` are tenths, like every score in the domain; the API edge converts the keys
  * listed in SCORE_DETAIL_KEYS to points.
  */

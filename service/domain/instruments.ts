@@ -42,7 +42,7 @@ export interface InstrumentDef {
   readonly thresholds: Thresholds
 }
 
-/** The age groups of api.md; nobody under 3 is rated, so they have none. */
+/** The age groups of docs/api.md; nobody under 3 is rated, so they have none. */
 export function ageGroupOf(age: number): AgeGroup | null {
   if (age < 3) return null
   if (age <= 5) return 'young-child'

@@ -1,6 +1,6 @@
 import { comparePointOrder, latestPoint, type SeriesFacts } from './series.js'
 
-/** The instruments a person is counted by in the outcome report (domain.md). */
+/** The instruments a person is counted by in the outcome report (docs/rules.md). */
 export const PRIMARY_OUTCOME_INSTRUMENTS: readonly string[] = ['ORS', 'CORS']
 
 /**

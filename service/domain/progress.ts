@@ -41,7 +41,7 @@ export interface ProgressInput {
 }
 
 /**
- * The progress payload of api.md ("Progress payload") with every score in tenths.
+ * The progress payload of docs/api.md ("Progress payload") with every score in tenths.
  *
  * The family-level `flags` list every member flag (with member, instrument and rater) and the
  * family's own flags, most severe first; within a severity members keep their display order.

@@ -36,7 +36,7 @@ export const ratingKey = (r: { memberId: string; instrument: string; rater: stri
   `${r.memberId}|${r.instrument}|${r.rater}|${r.raterMemberId ?? ''}`
 
 export interface RatingCheck {
-  /** Shapes and ranges that depend on the instrument (item count, total range): a 400, as api.md asks for out-of-range numbers. */
+  /** Shapes and ranges that depend on the instrument (item count, total range): a 400, as docs/api.md asks for out-of-range numbers. */
   invalid: FieldProblem[]
   /** Broken rules (age, member, rater, duplicate): a 422. */
   errors: FieldProblem[]
@@ -56,7 +56,7 @@ function scoreMessage(problem: ScoreProblem, instrument: InstrumentDef, items: r
 }
 
 /**
- * Checks ratings against the rules of domain.md that need the family and the date (the shapes
+ * Checks ratings against the rules of docs/rules.md that need the family and the date (the shapes
  * and ranges that need no instrument are checked by the schema already) and turns them into
  * values in tenths. Returns every failing field, each with a JSON Pointer under `prefix`.
  */

@@ -2,7 +2,7 @@ import type { IsoDate } from '../contracts/common.js'
 import { firstOfTwelveMonthsEndingWith, lastDayOfMonth } from './calendar.js'
 
 /**
- * Which cells of the outcome report may be shown (domain.md "Aggregate outcome report").
+ * Which cells of the outcome report may be shown (docs/rules.md "Aggregate outcome report").
  *
  * A cell of fewer than `minPersons` persons is hidden, and that alone does not keep anyone from
  * being recognised: the caller may ask neighbouring questions and subtract. With `?ageGroup=` the

@@ -10,7 +10,7 @@ import { hiddenCells, MIN_CELL_PERSONS, monthOf, reportPeriod } from './report-d
 export { complementarySuppression, defaultFrom, MIN_CELL_PERSONS, reportPeriod } from './report-disclosure.js'
 
 /**
- * The aggregate outcome report (domain.md "Aggregate outcome report"). Each person counts once,
+ * The aggregate outcome report (docs/rules.md "Aggregate outcome report"). Each person counts once,
  * by their primary series; scores and score means are tenths; percentages are 0–100 unrounded.
  * Which cells are shown is decided in report-disclosure.ts.
  */
@@ -208,7 +208,7 @@ export interface PrimaryOutcome {
   readonly status: SeriesStatus | null
 }
 
-/** The person's primary series and its figures, or null when they have none (domain.md). */
+/** The person's primary series and its figures, or null when they have none (docs/rules.md). */
 export function primaryOutcomeOf(
   member: Pick<ReportMember, 'birthDate' | 'series'>,
   family: Pick<ReportFamily, 'startedOn'>,
@@ -278,7 +278,7 @@ export function collateralRatersOf(series: readonly SeriesEnd[], inPeriod: (date
 }
 
 /**
- * domain.md: "any member neither improved nor recovered, or below their expected p50 where a
+ * docs/rules.md: "any member neither improved nor recovered, or below their expected p50 where a
  * band exists". Read literally as either condition; a single rating (not-enough-data) counts as
  * neither improved nor recovered, which is the dropout after a first meeting the rule is for.
  */

@@ -1,6 +1,6 @@
 import type { FlagCode, Severity } from '../contracts/common.js'
 
-/** Each flag's severity is part of its definition (domain.md, table of flags), not configuration. */
+/** Each flag's severity is part of its definition (docs/rules.md, table of flags), not configuration. */
 export const FLAG_SEVERITY: Readonly<Record<FlagCode, Severity>> = {
   'no-change-3': 'notice',
   'no-change-6': 'warning',

@@ -34,7 +34,7 @@ const FAMILY_CHUNK = 200
 
 /**
  * Rebuilds the municipality's reference series from its own outcome series with at least three
- * points (domain.md, expected bands), then refits the band models. Synthetic rows are kept and
+ * points (docs/rules.md, expected bands), then refits the band models. Synthetic rows are kept and
  * take part in the fit. Runs in the caller's transaction, so readers see the old models or the
  * new ones, never half of them.
  */

@@ -27,7 +27,7 @@ declare module 'fastify' {
     forgetApiClient(apiClientId: string): void
   }
   interface FastifyContextConfig {
-    /** Who may call the route at all (api.md's matrix); others get 403. Default: API clients only. */
+    /** Who may call the route at all (docs/api.md's matrix); others get 403. Default: API clients only. */
     allow?: PrincipalKind[]
   }
 }
@@ -149,7 +149,7 @@ async function auth(app: FastifyInstance) {
     request.principal = principal
     const allow = request.routeOptions.config.allow ?? ['api-client']
     if (!allow.includes(principal.kind)) throw forbidden(`A ${principal.kind} may not use ${request.method} ${request.routeOptions.url}`)
-    // api.md: a family token without self-report that tries to write is a 403, and 403s come
+    // docs/api.md: a family token without self-report that tries to write is a 403, and 403s come
     // before 404s, so it cannot learn which sessions exist by writing to them.
     if (principal.kind === 'family' && request.method !== 'GET' && request.method !== 'HEAD' && !principal.scopes.includes('self-report')) {
       throw forbidden('This token may read, not write (no self-report scope)')

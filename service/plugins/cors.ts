@@ -16,7 +16,7 @@ const EXPOSE_HEADERS = 'Location, Retry-After'
 const CACHE_MS = 30_000
 
 /**
- * CORS for /v1 exactly as api.md says: a preflight (no credential) is answered for an origin
+ * CORS for /v1 exactly as docs/api.md says: a preflight (no credential) is answered for an origin
  * some municipality registered; a real response allows the origin only when the caller's own
  * municipality registered it (or, before anyone is authenticated, when any did). @fastify/cors
  * decides before authentication and not on error responses, so this small hook pair does it.

@@ -23,7 +23,7 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Runs a create exactly once per Idempotency-Key (api.md): the key, a hash of the request and the
+ * Runs a create exactly once per Idempotency-Key (docs/api.md): the key, a hash of the request and the
  * response are stored in the same transaction as the data. A retry with the same body replays the
  * stored answer; another body is 422; a retry while the first is still running is 409 (an
  * advisory lock held for the first request's transaction tells us it is in flight).

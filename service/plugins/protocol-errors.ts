@@ -6,7 +6,7 @@ import { Problem, problemBody, TITLES, type ProblemType } from './problems.js'
 
 /**
  * Errors raised before a route runs, where Fastify's error handler is never reached, answered as
- * problem+json like every other error (api.md). Nothing the client sent is repeated back or
+ * problem+json like every other error (docs/api.md). Nothing the client sent is repeated back or
  * logged: at this stage it may be anything, of any size.
  */
 

@@ -7,7 +7,7 @@ import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, importPKCS8, impo
 import type { Config } from '../config.js'
 import { UUID_PATTERN } from '../contracts/common.js'
 
-/** Whom an embed token speaks for (api.md, Principals). */
+/** Whom an embed token speaks for (docs/api.md, Principals). */
 export type EmbedRole =
   | { role: 'coordinator'; coordinatorId: string }
   | { role: 'family'; familyId: string; memberId?: string; sessionId?: string; scope?: string }

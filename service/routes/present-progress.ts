@@ -4,7 +4,7 @@ import { toPoints, toPointsOrNull } from '../domain/score-units.js'
 
 /**
  * The API edge of the progress payload: the domain computes in tenths, the API answers in
- * points. Computed figures stay unrounded (api.md: rounding is the display's job).
+ * points. Computed figures stay unrounded (docs/api.md: rounding is the display's job).
  */
 const SCORE_KEYS = new Set<string>(SCORE_DETAIL_KEYS)
 

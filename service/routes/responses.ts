@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { $Problem } from '../contracts/common.js'
 
-/** Creating POSTs require an Idempotency-Key (api.md, Idempotency). */
+/** Creating POSTs require an Idempotency-Key (docs/api.md, Idempotency). */
 export const $IdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(255).describe('Required: makes the create safe to retry; 1–255 characters'),
 })

@@ -3,7 +3,7 @@ import t from 'tap'
 import { createMunicipality } from '../../service/cli/municipalities.js'
 import { buildWorld, expectStatus, uniqueRef } from './fixtures/world.js'
 
-/** CORS for /v1 as api.md ("Cross-origin use") says: per municipality, never `*`. */
+/** CORS for /v1 as docs/api.md ("Cross-origin use") says: per municipality, never `*`. */
 
 const OWN = 'https://fagsystem.kommune-en.no'
 const THEIRS = 'https://fagsystem.kommune-to.no'

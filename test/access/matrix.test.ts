@@ -5,7 +5,7 @@ import { daysAgo } from '../helpers/app.js'
 import { buildWorld, createFamily, createSession, expectStatus, mint, orsSelf, uniqueRef, type World } from './fixtures/world.js'
 
 /**
- * The authorization matrix of api.md: every /v1 route × every kind of principal and credential,
+ * The authorization matrix of docs/api.md: every /v1 route × every kind of principal and credential,
  * each cell one assertion of its exact status (with the problem type, and WWW-Authenticate on 401).
  */
 

@@ -14,7 +14,7 @@ import { freshDatabase } from '../helpers/database.js'
 import { BIRTH, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
 
 /**
- * Row-level security in PostgreSQL (architecture.md, "Tenancy in the database"): the application
+ * Row-level security in PostgreSQL (docs/architecture.md, "Tenancy in the database"): the application
  * role sees nothing without the transaction's municipality, only that municipality's rows with
  * it, and cannot write rows for another; the two lookups that run before the municipality is
  * known work when the tables' owner is not a superuser.

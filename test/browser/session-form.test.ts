@@ -17,7 +17,7 @@ interface Post {
 
 /**
  * A fake of the service for the form's own behaviour: the family, and session creation with
- * idempotency (a repeated key gets the stored answer, as api.md says the service does).
+ * idempotency (a repeated key gets the stored answer, as docs/api.md says the service does).
  */
 function fakeService(options: { answer?: (post: Post, n: number) => 'ok' | 'drop' | { status: number; body: unknown } } = {}) {
   const posts: Post[] = []

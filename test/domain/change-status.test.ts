@@ -67,7 +67,7 @@ t.test('status depends only on intake, latest, cutoff and reliable change', asyn
   )
 })
 
-t.test('Jacobson & Truax: the check in domain.md', async (t) => {
+t.test('Jacobson & Truax: the check in docs/rules.md', async (t) => {
   // s0 = 5, M0 = 30 (functional), s1 = 8, M1 = 20 (clinical), r = .90.
   const cutoff = jacobsonTruaxCutoff(5, 30, 8, 20)
   t.ok(Math.abs(cutoff - 26.154) < 0.0005, `c = ${cutoff}`)

@@ -15,7 +15,7 @@ export interface ProblemExpectation {
   mentions?: string | RegExp
 }
 
-/** Asserts an RFC 9457 answer as api.md describes it, and returns its body. */
+/** Asserts an RFC 9457 answer as docs/api.md describes it, and returns its body. */
 export function assertProblem(t: Test, res: LightMyRequestResponse, expected: ProblemExpectation): Record<string, any> {
   t.equal(res.statusCode, expected.status, `status ${expected.status}: ${res.body.slice(0, 400)}`)
   t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json')

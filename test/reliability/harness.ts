@@ -169,7 +169,7 @@ export function request(
 
 export const isAnswer = (o: Outcome): o is Answer => 'status' in o
 
-/** An RFC 9457 503 `unavailable` with Retry-After, as api.md describes it. */
+/** An RFC 9457 503 `unavailable` with Retry-After, as docs/api.md describes it. */
 export function isUnavailableProblem(o: Outcome): boolean {
   if (!isAnswer(o) || o.status !== 503) return false
   if (!/^application\/problem\+json/.test(String(o.headers['content-type']))) return false

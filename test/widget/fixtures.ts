@@ -3,7 +3,7 @@ import type { Family } from '../../service/contracts/families.js'
 import type { FamilyProgress, FamilySeries, Point, Progress, Series, Trend } from '../../service/contracts/progress.js'
 
 /**
- * Payloads shaped as api.md describes them, for the widget's own tests (unit and browser) and
+ * Payloads shaped as docs/api.md describes them, for the widget's own tests (unit and browser) and
  * the demo's offline sample. Numbers look like a real family's: one adult who recovered, a
  * child whose line fell (two flags at her latest session), a young child on the pictorial form.
  */
@@ -26,7 +26,7 @@ function dayNumber(iso: string): number {
   return Date.UTC(y, m - 1, d) / 86_400_000
 }
 
-/** Ordinary least squares of total on session number, and on days for the 30-day slope (domain.md, "Trend lines"). */
+/** Ordinary least squares of total on session number, and on days for the 30-day slope (docs/rules.md, "Trend lines"). */
 export function trendOf(points: Point[]): Trend | null {
   const n = points.length
   if (n < 3) return null
@@ -168,7 +168,7 @@ export const progress: Progress = {
  * A child rated at 20 conversations over two years, and her mother rating her at only 12 of them,
  * from the child's 7th on: the mother's 12th rating comes from the child's 19th conversation, a
  * year after the child's 12th. At one conversation (2025-03-19) only the mother rated. Each series
- * numbers its points within itself, as the API does (api.md, "Progress payload").
+ * numbers its points within itself, as the API does (docs/api.md, "Progress payload").
  */
 const lagDates = [
   '2024-01-17', '2024-02-14', '2024-03-13', '2024-04-10', '2024-05-15', '2024-06-12', '2024-07-10', '2024-08-14', '2024-09-11', '2024-10-09',
@@ -243,7 +243,7 @@ export const laggingParent: Progress = {
   flags: [],
 }
 
-/** What a family token sees (api.md, "family view"): points, trend and the cutoff as a reference line. */
+/** What a family token sees (docs/api.md, "family view"): points, trend and the cutoff as a reference line. */
 export function familyView(p: Progress, options: { memberId?: string; alliance?: boolean } = {}): FamilyProgress {
   return {
     familyId: p.familyId,

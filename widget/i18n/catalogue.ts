@@ -3,7 +3,7 @@ import type { FlagCode, InstrumentKind, Rater, SeriesStatus, SessionKind, Severi
 /**
  * Every word the widget shows. Plain strings where the text never changes, functions where a
  * number, name or date goes in (the caller formats numbers and dates for the language first).
- * Family-facing texts (`family*`) never use clinical words: domain.md, "Family-facing wording".
+ * Family-facing texts (`family*`) never use clinical words: docs/rules.md, "Family-facing wording".
  */
 export interface Catalogue {
   /** BCP 47 tags for Intl, most specific first; the last is a safe fallback. */

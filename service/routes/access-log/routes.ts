@@ -12,6 +12,7 @@ export default async function accessLogRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/access-log', {
     config: { allow: ['api-client', 'family'] },
     schema: {
+        operationId: 'getAccessLog',
       tags: ['privacy'],
       summary: "Who read or changed this family's data, newest first (a member's token: that member's events and its own)",
       params: $FamilyParams,

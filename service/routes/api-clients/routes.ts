@@ -14,13 +14,15 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   const tags = ['api-clients']
 
   r.get('/v1/api-clients', {
-    schema: { tags, summary: "The municipality's API clients (never their keys)", response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() } },
+    schema: {
+        operationId: 'listApiClients', tags, summary: "The municipality's API clients (never their keys)", response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() } },
     handler: (request) =>
       app.tenant(request, async (trx) => ({ items: await listApiClients(trx) })),
   })
 
   r.post('/v1/api-clients', {
-    schema: { tags, summary: 'Create an API client; its key is shown once', headers: $IdempotencyHeaders, body: $CreateApiClient, response: { 201: $CreatedApiClient, ...problems(409, 422) } },
+    schema: {
+        operationId: 'createApiClient', tags, summary: 'Create an API client; its key is shown once', headers: $IdempotencyHeaders, body: $CreateApiClient, response: { 201: $CreatedApiClient, ...problems(409, 422) } },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
         const client = await createApiClient(trx, request.principal.municipalityId, request.body.name)
@@ -30,7 +32,8 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   })
 
   r.get('/v1/api-clients/:id', {
-    schema: { tags, summary: 'One API client (never its key)', params: z.strictObject({ id: $Id }), response: { 200: $ApiClient, ...problems(404) } },
+    schema: {
+        operationId: 'getApiClient', tags, summary: 'One API client (never its key)', params: z.strictObject({ id: $Id }), response: { 200: $ApiClient, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const client = await findApiClient(trx, request.params.id)
@@ -40,7 +43,8 @@ export default async function apiClientRoutes(app: FastifyInstance) {
   })
 
   r.delete('/v1/api-clients/:id', {
-    schema: { tags, summary: 'Revoke an API client', params: z.strictObject({ id: $Id }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
+    schema: {
+        operationId: 'revokeApiClient', tags, summary: 'Revoke an API client', params: z.strictObject({ id: $Id }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         if (!(await revokeApiClient(trx, request.params.id))) throw notFound('The API client')

@@ -16,6 +16,7 @@ export default async function caseloadRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/caseload', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
+        operationId: 'getCaseload',
       tags: ['caseload'],
       summary: 'Active families with their open flags, most urgent first',
       description: 'Read from the stored state of the families in a fixed number of queries, whatever the caseload size; no rating is read.',

@@ -18,6 +18,7 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
 
   r.post('/v1/coordinators', {
     schema: {
+        operationId: 'createCoordinator',
       tags,
       summary: 'Register a coordinator',
       headers: $IdempotencyHeaders,
@@ -35,7 +36,8 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
   })
 
   r.get('/v1/coordinators', {
-    schema: { tags, summary: 'List coordinators', querystring: $PageQuery.extend({ active: z.enum(['true', 'false']).optional() }), response: { 200: $Page($Coordinator), ...problems() } },
+    schema: {
+        operationId: 'listCoordinators', tags, summary: 'List coordinators', querystring: $PageQuery.extend({ active: z.enum(['true', 'false']).optional() }), response: { 200: $Page($Coordinator), ...problems() } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { active, cursor, limit } = request.query
@@ -45,7 +47,8 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
   })
 
   r.get('/v1/coordinators/:id', {
-    schema: { tags, summary: 'One coordinator', params: z.strictObject({ id: $Id }), response: { 200: $Coordinator, ...problems(404) } },
+    schema: {
+        operationId: 'getCoordinator', tags, summary: 'One coordinator', params: z.strictObject({ id: $Id }), response: { 200: $Coordinator, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const coordinator = await coordinators.findCoordinator(trx, request.params.id)
@@ -55,7 +58,8 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
   })
 
   r.patch('/v1/coordinators/:id', {
-    schema: { tags, summary: 'Rename or deactivate a coordinator', params: z.strictObject({ id: $Id }), body: $UpdateCoordinator, response: { 200: $Coordinator, ...problems(404, 409) } },
+    schema: {
+        operationId: 'updateCoordinator', tags, summary: 'Rename or deactivate a coordinator', params: z.strictObject({ id: $Id }), body: $UpdateCoordinator, response: { 200: $Coordinator, ...problems(404, 409) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const b = request.body

@@ -15,6 +15,7 @@ import { problems } from '../responses.js'
 export default async function erasureRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().delete('/v1/families/:familyId', {
     schema: {
+        operationId: 'eraseFamily',
       tags: ['privacy'],
       summary: 'Erase a family: members, sessions, ratings and their audit trail; only the fact of the erasure is kept',
       params: $FamilyParams,

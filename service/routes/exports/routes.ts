@@ -16,6 +16,7 @@ const $Export = z.object({ exportedAt: z.string(), family: $Family, sessions: z.
 export default async function exportRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/export', {
     schema: {
+        operationId: 'exportFamily',
       tags: ['privacy'],
       summary: "Everything stored about a family: JSON, or a FHIR R4 Bundle with ?format=fhir",
       params: $FamilyParams,

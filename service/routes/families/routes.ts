@@ -32,7 +32,8 @@ export default async function familyRoutes(app: FastifyInstance) {
 
   r.post('/v1/families', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Create a family with its members', headers: $IdempotencyHeaders, body: $CreateFamily, response: { 201: $Family, ...problems(404, 409, 422) } },
+    schema: {
+        operationId: 'createFamily', tags, summary: 'Create a family with its members', headers: $IdempotencyHeaders, body: $CreateFamily, response: { 201: $Family, ...problems(404, 409, 422) } },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
         const input = request.body
@@ -54,7 +55,8 @@ export default async function familyRoutes(app: FastifyInstance) {
 
   r.get('/v1/families', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'List families (cursor-paginated)', querystring: $ListFamiliesQuery, response: { 200: $Page($Family), ...problems() } },
+    schema: {
+        operationId: 'listFamilies', tags, summary: 'List families (cursor-paginated)', querystring: $ListFamiliesQuery, response: { 200: $Page($Family), ...problems() } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const p = request.principal
@@ -68,7 +70,8 @@ export default async function familyRoutes(app: FastifyInstance) {
 
   r.get('/v1/families/:familyId', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
-    schema: { tags, summary: 'A family with its members', params: $FamilyParams, response: { 200: $Family, ...problems(404) } },
+    schema: {
+        operationId: 'getFamily', tags, summary: 'A family with its members', params: $FamilyParams, response: { 200: $Family, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId)
@@ -83,6 +86,7 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.patch('/v1/families/:familyId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
+        operationId: 'updateFamily',
       tags,
       summary: 'Reassign, rename or end (or reopen) a family',
       params: $FamilyParams,
@@ -112,7 +116,8 @@ export default async function familyRoutes(app: FastifyInstance) {
 
   r.post('/v1/families/:familyId/members', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Add a member to a family', params: $FamilyParams, headers: $IdempotencyHeaders, body: $CreateMember, response: { 201: $Member, ...problems(404, 409, 422) } },
+    schema: {
+        operationId: 'addMember', tags, summary: 'Add a member to a family', params: $FamilyParams, headers: $IdempotencyHeaders, body: $CreateMember, response: { 201: $Member, ...problems(404, 409, 422) } },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId, { lock: true })
@@ -127,7 +132,8 @@ export default async function familyRoutes(app: FastifyInstance) {
 
   r.get('/v1/families/:familyId/members/:memberId', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
-    schema: { tags, summary: 'One member of a family', params: $MemberParams, response: { 200: $Member, ...problems(404) } },
+    schema: {
+        operationId: 'getMember', tags, summary: 'One member of a family', params: $MemberParams, response: { 200: $Member, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId)
@@ -141,7 +147,8 @@ export default async function familyRoutes(app: FastifyInstance) {
 
   r.patch('/v1/families/:familyId/members/:memberId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Correct a member', params: $MemberParams, body: $UpdateMember, response: { 200: $Member, ...problems(404, 422) } },
+    schema: {
+        operationId: 'updateMember', tags, summary: 'Correct a member', params: $MemberParams, body: $UpdateMember, response: { 200: $Member, ...problems(404, 422) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId, { lock: true })

@@ -11,14 +11,16 @@ export default async function healthRoutes(app: FastifyInstance) {
   // Never shed (plugins/pressure.ts): a busy process is alive, and restarting it would not help.
   r.get('/health/live', {
     config: { rateLimit: false, loadShedding: false },
-    schema: { tags: ['health'], summary: 'The process is up', response: { 200: $Status } },
+    schema: {
+        operationId: 'getLiveness', tags: ['health'], summary: 'The process is up', response: { 200: $Status } },
     handler: async () => ({ status: 'ok' as const }),
   })
 
   // Shed under pressure like any route: a busy instance is not ready for more.
   r.get('/health/ready', {
     config: { rateLimit: false },
-    schema: { tags: ['health'], summary: 'The database is reachable and migrated (else 503)', response: { 200: $Status } },
+    schema: {
+        operationId: 'getReadiness', tags: ['health'], summary: 'The database is reachable and migrated (else 503)', response: { 200: $Status } },
     handler: async () => {
       let ready = false
       try {

@@ -65,6 +65,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.post('/v1/families/:familyId/sessions', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
+        operationId: 'createSession',
       tags,
       summary: 'Log one conversation with all its ratings, atomically',
       params: $FamilyParams,
@@ -95,7 +96,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.get('/v1/families/:familyId/sessions', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: "A family's sessions, newest first", params: $FamilyParams, querystring: $ListSessionsQuery, response: { 200: $Page($Session), ...problems(404) } },
+    schema: {
+        operationId: 'listSessions', tags, summary: "A family's sessions, newest first", params: $FamilyParams, querystring: $ListSessionsQuery, response: { 200: $Page($Session), ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId)
@@ -107,7 +109,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.get('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'One session with its ratings', params: $SessionParams, response: { 200: $Session, ...problems(404) } },
+    schema: {
+        operationId: 'getSession', tags, summary: 'One session with its ratings', params: $SessionParams, response: { 200: $Session, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
@@ -118,7 +121,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.patch('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Correct the date, kind or note of a session', params: $SessionParams, body: $UpdateSession, response: { 200: $Session, ...problems(404, 422) } },
+    schema: {
+        operationId: 'updateSession', tags, summary: 'Correct the date, kind or note of a session', params: $SessionParams, body: $UpdateSession, response: { 200: $Session, ...problems(404, 422) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
@@ -145,7 +149,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.delete('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Remove a session and its ratings', params: $SessionParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
+    schema: {
+        operationId: 'deleteSession', tags, summary: 'Remove a session and its ratings', params: $SessionParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
@@ -161,6 +166,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.post('/v1/sessions/:sessionId/ratings', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
+        operationId: 'addRating',
       tags,
       summary: 'Add one rating to a logged session (the alliance at the end, a self-report)',
       params: $SessionParams,
@@ -186,7 +192,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.get('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'One rating', params: $RatingParams, response: { 200: $Rating, ...problems(404) } },
+    schema: {
+        operationId: 'getRating', tags, summary: 'One rating', params: $RatingParams, response: { 200: $Rating, ...problems(404) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
@@ -199,7 +206,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.put('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Correct one rating; the old value stays in the audit trail', params: $RatingParams, body: $CreateRating, response: { 200: $Rating, ...problems(404, 422) } },
+    schema: {
+        operationId: 'correctRating', tags, summary: 'Correct one rating; the old value stays in the audit trail', params: $RatingParams, body: $CreateRating, response: { 200: $Rating, ...problems(404, 422) } },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
@@ -220,7 +228,8 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   r.delete('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
-    schema: { tags, summary: 'Remove one rating; the old value stays in the audit trail', params: $RatingParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
+    schema: {
+        operationId: 'deleteRating', tags, summary: 'Remove one rating; the old value stays in the audit trail', params: $RatingParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })

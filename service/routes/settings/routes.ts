@@ -14,12 +14,14 @@ export default async function settingsRoutes(app: FastifyInstance) {
   const tags = ['settings']
 
   r.get('/v1/settings', {
-    schema: { tags, summary: "The municipality's settings", response: { 200: $Settings, ...problems() } },
+    schema: {
+        operationId: 'getSettings', tags, summary: "The municipality's settings", response: { 200: $Settings, ...problems() } },
     handler: (request) => app.tenant(request, (trx) => readSettings(trx)),
   })
 
   r.patch('/v1/settings', {
-    schema: { tags, summary: "Change the municipality's settings and threshold overrides", body: $UpdateSettings, response: { 200: $Settings, ...problems(422) } },
+    schema: {
+        operationId: 'updateSettings', tags, summary: "Change the municipality's settings and threshold overrides", body: $UpdateSettings, response: { 200: $Settings, ...problems(422) } },
     handler: async (request) => {
       const settings = await app.tenant(request, async (trx) => {
         const patch = request.body

@@ -2,7 +2,7 @@ import t from 'tap'
 import { daysAgo, testApp } from '../../helpers/app.js'
 import { createFamily } from '../../helpers/fixtures.js'
 
-// domain.md "Who rated": the person themself, or a collateral rater (parent, caretaker, teacher,
+// docs/rules.md "Who rated": the person themself, or a collateral rater (parent, caretaker, teacher,
 // coordinator, other) rating *about* a child or adolescent. rules.ts never checks the rated
 // person's age for collateral raters, so an adult can be rated by "parent" (a child of the family).
 t.test('a collateral rating about an adult is refused', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { testApp } from '../../helpers/app.js'
 import { createFamily } from '../../helpers/fixtures.js'
 
-// api.md: malformed input is a 4xx, never a 5xx. A forged cursor whose JSON shape is right
+// docs/api.md: malformed input is a 4xx, never a 5xx. A forged cursor whose JSON shape is right
 // (an array of strings/numbers of the right length) passes decodeCursor and reaches PostgreSQL casts.
 const cur = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { daysAgo, testApp } from '../../helpers/app.js'
 import { createFamily } from '../../helpers/fixtures.js'
 
-// api.md/handlers: no session after the family ended, and a family cannot end before its last
+// docs/api.md/handlers: no session after the family ended, and a family cannot end before its last
 // session. Each rule is checked by reading the other table without a lock, so a PATCH that ends
 // the family and a POST of a later session, run at the same time, both pass and both commit.
 t.test('ending a family and logging a later session concurrently cannot both succeed', async (t) => {

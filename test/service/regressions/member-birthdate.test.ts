@@ -2,7 +2,7 @@ import t from 'tap'
 import { daysAgo, testApp } from '../../helpers/app.js'
 import { createFamily, createSession } from '../../helpers/fixtures.js'
 
-// domain.md: the instrument follows from the rated person's age on the conversation date (a
+// docs/rules.md: the instrument follows from the rated person's age on the conversation date (a
 // mismatch is a 422 unless overridden) and nobody under 3 is rated. PATCH /v1/sessions/{id}
 // re-checks every rating when heldOn moves, and a member's birthDate correction does the same, so
 // a correction cannot leave ratings that the API would have refused.

@@ -2,7 +2,7 @@ import t from 'tap'
 import { daysAgo, testApp } from '../../helpers/app.js'
 import { createFamily } from '../../helpers/fixtures.js'
 
-// api.md: bad input is a 4xx. JSON allows "\u0000" in strings and zod accepts it, but PostgreSQL
+// docs/api.md: bad input is a 4xx. JSON allows "\u0000" in strings and zod accepts it, but PostgreSQL
 // text (and jsonb) cannot hold NUL, so the write fails inside the database.
 t.test('a NUL character in a string field answers 4xx, not 500', async (t) => {
   const app = await testApp(t)

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { daysAgo, testApp, type TestApp } from '../../helpers/app.js'
 import { addDays, BIRTH, createCoordinator, createFamily, createSession } from '../../helpers/fixtures.js'
 
-// domain.md: cells with fewer than 5 persons are suppressed "so that no one can be recognised in a
+// docs/rules.md: cells with fewer than 5 persons are suppressed "so that no one can be recognised in a
 // report". Each pair of neighbouring questions below once differed by one person, whose intake,
 // alliance, sessions and days in service the two answers gave back by subtraction.
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { daysAgo, testApp } from '../../helpers/app.js'
 import { BIRTH, createFamily, createSession } from '../../helpers/fixtures.js'
 
-// domain.md / api.md: "A cell with fewer than 5 persons has suppressed: true and every number null
+// docs/rules.md / docs/api.md: "A cell with fewer than 5 persons has suppressed: true and every number null
 // ... so that no one can be recognised in a report". The `all` cell is computed over the same
 // persons as the groups, so all − (unsuppressed groups) gives the suppressed cell back.
 t.test('a suppressed cell cannot be recovered from `all` minus the other cells', async (t) => {
