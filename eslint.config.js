@@ -33,7 +33,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
@@ -53,14 +56,13 @@ export default tseslint.config(
     ],
     'The domain is pure: it imports only other domain modules and types, nothing of the database, HTTP, plugins or Node I/O.',
   ),
-  boundary(
-    ['service/contracts/**/*.ts'],
-    [{ regex: '^(?!zod$|\\./)' }],
-    'Contracts import only zod and each other.',
-  ),
+  boundary(['service/contracts/**/*.ts'], [{ regex: '^(?!zod$|\\./)' }], 'Contracts import only zod and each other.'),
   boundary(
     ['widget/**/*.ts'],
-    [{ regex: '(^|/)service/(?!domain/|contracts/)', allowTypeImports: true }, { regex: '(^|/)service/contracts/', allowTypeImports: true }],
+    [
+      { regex: '(^|/)service/(?!domain/|contracts/)', allowTypeImports: true },
+      { regex: '(^|/)service/contracts/', allowTypeImports: true },
+    ],
     'The widget imports from the service only types and pure domain functions.',
   ),
   boundary(

@@ -54,15 +54,18 @@ function loggedPath(url: string): string {
 /** The whole service as one Fastify instance; it never listens (server.ts does). */
 export async function buildApp({ config, connectionString, logger, demoMunicipalityId, widgetDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: typeof logger === 'boolean' ? logger : {
-      level: config.logLevel,
-      // Request logs carry method, path and status: never bodies, headers or query strings
-      // (a query such as ?externalRef= can hold a case number).
-      serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
-      },
-      ...logger,
-    },
+    logger:
+      typeof logger === 'boolean'
+        ? logger
+        : {
+            level: config.logLevel,
+            // Request logs carry method, path and status: never bodies, headers or query strings
+            // (a query such as ?externalRef= can hold a case number).
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
+            },
+            ...logger,
+          },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

@@ -2,44 +2,46 @@ import { z } from 'zod'
 import path from 'node:path'
 
 /** The one place that reads process.env. Everything else receives a Config. */
-const $Env = z.object({
-  DATABASE_URL: z.string().min(1).optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATA_DIR: z.string().min(1).default('./data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TOKEN_ISSUER: z.string().min(1).default('framgang'),
-  TOKEN_AUDIENCE: z.string().min(1).default('framgang-widget'),
-  TOKEN_PRIVATE_KEY: z.string().min(1).optional(),
-  TOKEN_PREVIOUS_PUBLIC_KEYS: z.string().min(1).optional(),
-  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
-  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  DB_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
-  DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
-  // Metrics are served on a port of their own, and only when one is given. An empty value (a
-  // blank line in an env file) is no port, not port 0 (any free port).
-  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  // Load shedding; 0 turns a check off.
-  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-  MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).optional(),
-  MAX_DB_WAITING_CLIENTS: z.coerce.number().int().min(0).max(100_000).default(50),
-  PRESSURE_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
-  PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
-  SEED_DEMO: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
-}).refine((e) => e.METRICS_PORT === undefined || e.METRICS_PORT === 0 || e.METRICS_PORT !== e.PORT, {
-  path: ['METRICS_PORT'],
-  message: 'must not be the same as PORT: the metrics are not served on the API port',
-})
+const $Env = z
+  .object({
+    DATABASE_URL: z.string().min(1).optional(),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TOKEN_ISSUER: z.string().min(1).default('framgang'),
+    TOKEN_AUDIENCE: z.string().min(1).default('framgang-widget'),
+    TOKEN_PRIVATE_KEY: z.string().min(1).optional(),
+    TOKEN_PREVIOUS_PUBLIC_KEYS: z.string().min(1).optional(),
+    RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    DB_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+    // Metrics are served on a port of their own, and only when one is given. An empty value (a
+    // blank line in an env file) is no port, not port 0 (any free port).
+    METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    // Load shedding; 0 turns a check off.
+    MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).optional(),
+    MAX_DB_WAITING_CLIENTS: z.coerce.number().int().min(0).max(100_000).default(50),
+    PRESSURE_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
+    SEED_DEMO: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  })
+  .refine((e) => e.METRICS_PORT === undefined || e.METRICS_PORT === 0 || e.METRICS_PORT !== e.PORT, {
+    path: ['METRICS_PORT'],
+    message: 'must not be the same as PORT: the metrics are not served on the API port',
+  })
 
 export interface Config {
   databaseUrl: string | undefined

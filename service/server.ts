@@ -14,7 +14,8 @@ async function main() {
   const database = await openDatabase(config)
   // A database that is not up yet (a host booting, a container beside this one, a failover) is
   // waited for, one line per attempt, until DB_START_TIMEOUT_SECONDS have passed.
-  if (!database.embedded) await waitForDatabase(database.connectionString, { timeoutSeconds: config.dbStartTimeoutSeconds, log: (message) => console.error(message) })
+  if (!database.embedded)
+    await waitForDatabase(database.connectionString, { timeoutSeconds: config.dbStartTimeoutSeconds, log: (message) => console.error(message) })
   await migrateDatabase(database.connectionString)
   const demo = config.seedDemo ? await withPool(database.connectionString, (_pool, db) => ensureDemo(db, config.dataDir)) : null
   // Derived data from before this version is brought up to date before the first request.
@@ -38,7 +39,8 @@ async function main() {
     if (!err) console.log(`Framgang stopped after ${((Date.now() - started) / 1000).toFixed(1)} s`)
   })
   // The metrics listener first: a port already taken stops the start before the API takes traffic.
-  if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(app.metrics.registry, { port: config.metrics.port, host: config.metrics.host })
+  if (config.metrics.port !== undefined)
+    metricsServer = await startMetricsServer(app.metrics.registry, { port: config.metrics.port, host: config.metrics.host })
   await app.listen({ port: config.port, host: config.host })
   const { port } = app.server.address() as AddressInfo
   const shown = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
@@ -50,7 +52,8 @@ async function main() {
 
 main().catch((err: unknown) => {
   // Problems a person can fix get one clear line; anything else its stack.
-  if (err instanceof DataDirLockedError || err instanceof DatabaseUnreachableError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) console.error(`error: ${err.message}`)
+  if (err instanceof DataDirLockedError || err instanceof DatabaseUnreachableError || (err instanceof Error && err.message.startsWith('Invalid configuration')))
+    console.error(`error: ${err.message}`)
   else console.error(err)
   process.exit(1)
 })

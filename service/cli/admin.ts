@@ -59,7 +59,9 @@ export const commands: Record<string, Command> = {
   'create-api-key': async (db, v) => {
     const municipalityId = required(v, 'municipality')
     await requireMunicipality(db, municipalityId)
-    const client = await asAdminInMunicipality(db, municipalityId, (trx) => createApiClient(trx, municipalityId, (v.name as string | undefined) ?? 'API client (created by admin)'))
+    const client = await asAdminInMunicipality(db, municipalityId, (trx) =>
+      createApiClient(trx, municipalityId, (v.name as string | undefined) ?? 'API client (created by admin)'),
+    )
     return { apiClientId: client.id, apiKey: client.apiKey }
   },
 
@@ -92,7 +94,9 @@ export const commands: Record<string, Command> = {
     for (const [i, id] of ids.entries()) {
       log(`[${i + 1}/${ids.length}] rebuilding expected-band reference series for ${id}`)
       const counts = await inMunicipality(db, id, async (trx) => {
-        const bands = await rebuildReferenceSeries(trx, id, (stage, done, total) => log(stage === 'families' ? `  ${done}/${total} families read` : `  ${done}/${total} instruments fitted`))
+        const bands = await rebuildReferenceSeries(trx, id, (stage, done, total) =>
+          log(stage === 'families' ? `  ${done}/${total} families read` : `  ${done}/${total} instruments fitted`),
+        )
         log('  rebuilding the stored state under the new bands')
         await rebuildMunicipalityState(trx, id, (done, total) => log(`  ${done}/${total} families' state`))
         return bands
@@ -107,9 +111,17 @@ export const commands: Record<string, Command> = {
     const municipalities = []
     for (const [i, id] of ids.entries()) {
       log(`[${i + 1}/${ids.length}] rebuilding the stored state of ${id}`)
-      municipalities.push({ municipalityId: id, ...(await inMunicipality(db, id, (trx) => rebuildMunicipalityState(trx, id, (done, total) => log(`  ${done}/${total} families`)))) })
+      municipalities.push({
+        municipalityId: id,
+        ...(await inMunicipality(db, id, (trx) => rebuildMunicipalityState(trx, id, (done, total) => log(`  ${done}/${total} families`)))),
+      })
     }
-    return { municipalities: municipalities.length, families: municipalities.reduce((a, m) => a + m.families, 0), series: municipalities.reduce((a, m) => a + m.series, 0), byMunicipality: municipalities }
+    return {
+      municipalities: municipalities.length,
+      families: municipalities.reduce((a, m) => a + m.families, 0),
+      series: municipalities.reduce((a, m) => a + m.series, 0),
+      byMunicipality: municipalities,
+    }
   },
 
   migrate: async () => ({}), // migrations run before every command; see main()

@@ -52,7 +52,15 @@ interface DemoFamily {
 const yearsAgo = (today: string, years: number, days = 0) => addDays(today, -Math.round(years * 365.25) - days)
 
 function families(today: string): DemoFamily[] {
-  const p = (alias: string, role: 'adult' | 'child', ageYears: number, course: Course, intake: number, alliance: AllianceCourse = 'good', attends = 1): DemoPerson => ({
+  const p = (
+    alias: string,
+    role: 'adult' | 'child',
+    ageYears: number,
+    course: Course,
+    intake: number,
+    alliance: AllianceCourse = 'good',
+    attends = 1,
+  ): DemoPerson => ({
     alias,
     role,
     birthDate: yearsAgo(today, ageYears, (alias.length * 37) % 200),
@@ -62,16 +70,107 @@ function families(today: string): DemoFamily[] {
     attends,
   })
   return [
-    { externalRef: 'DEMO-1001', coordinator: 0, startedDaysAgo: 900, lastSessionDaysAgo: 9, sessions: 24, members: [p('Kari', 'adult', 38, 'recovering', 190), p('Ola', 'adult', 41, 'improving', 220), p('Emma', 'child', 10, 'improving', 240, 'good', 0.8), p('Noah', 'child', 4, 'improving', 250, 'good', 0.7)] },
-    { externalRef: 'DEMO-1002', coordinator: 0, startedDaysAgo: 700, lastSessionDaysAgo: 16, sessions: 14, members: [p('Aisha', 'adult', 33, 'flat', 200), p('Yusuf', 'child', 14, 'flat', 230, 'weak', 0.9), p('Maryam', 'child', 8, 'improving', 250, 'good', 0.9)] },
-    { externalRef: 'DEMO-1003', coordinator: 0, startedDaysAgo: 420, lastSessionDaysAgo: 6, sessions: 11, members: [p('Tone', 'adult', 45, 'deteriorating', 240, 'dropping'), p('Jonas', 'child', 16, 'sudden-drop', 260, 'good', 0.8)] },
-    { externalRef: 'DEMO-1004', coordinator: 0, startedDaysAgo: 1500, lastSessionDaysAgo: 70, sessions: 30, members: [p('Marit', 'adult', 52, 'improve-then-lose', 180), p('Sofie', 'child', 13, 'improving', 220, 'good', 0.9)] },
-    { externalRef: 'DEMO-1005', coordinator: 1, startedDaysAgo: 120, lastSessionDaysAgo: 3, sessions: 5, members: [p('Piotr', 'adult', 36, 'flat', 210, 'weak'), p('Anna', 'adult', 34, 'improving', 200), p('Lena', 'child', 7, 'flat', 260, 'good', 0.9), p('Filip', 'child', 2, 'flat', 0, 'good', 0), { ...p('Ewa', 'adult', 63, 'flat', 220), from: 4 }] },
-    { externalRef: 'DEMO-1006', coordinator: 1, startedDaysAgo: 1200, lastSessionDaysAgo: 20, sessions: 26, members: [p('Hassan', 'adult', 47, 'recovering', 170), p('Leyla', 'child', 12, 'recovering', 230, 'good', 0.9), p('Omar', 'child', 17, 'improving', 240, 'dropping', 0.8)] },
-    { externalRef: 'DEMO-1007', coordinator: 1, startedDaysAgo: 60, lastSessionDaysAgo: 60, sessions: 0, members: [p('Silje', 'adult', 24, 'flat', 200), p('Mia', 'child', 5, 'flat', 260, 'good', 0.8)] },
-    { externalRef: 'DEMO-1008', coordinator: 0, startedDaysAgo: 300, lastSessionDaysAgo: 25, sessions: 8, members: [p('Reza', 'adult', 29, 'improving', 150, 'weak'), p('Sara', 'child', 9, 'deteriorating', 300, 'good', 0.9)] },
-    { externalRef: 'DEMO-1009', coordinator: 1, startedDaysAgo: 1700, lastSessionDaysAgo: 200, sessions: 32, ended: { ending: 'planned', daysAgo: 190 }, members: [p('Ingrid', 'adult', 44, 'recovering', 200), p('Magnus', 'child', 15, 'recovering', 250, 'good', 0.9)] },
-    { externalRef: 'DEMO-1010', coordinator: 1, startedDaysAgo: 500, lastSessionDaysAgo: 150, sessions: 9, ended: { ending: 'unilateral', daysAgo: 140 }, members: [p('Camilla', 'adult', 31, 'flat', 210, 'dropping'), p('Elias', 'child', 11, 'deteriorating', 280, 'good', 0.9)] },
+    {
+      externalRef: 'DEMO-1001',
+      coordinator: 0,
+      startedDaysAgo: 900,
+      lastSessionDaysAgo: 9,
+      sessions: 24,
+      members: [
+        p('Kari', 'adult', 38, 'recovering', 190),
+        p('Ola', 'adult', 41, 'improving', 220),
+        p('Emma', 'child', 10, 'improving', 240, 'good', 0.8),
+        p('Noah', 'child', 4, 'improving', 250, 'good', 0.7),
+      ],
+    },
+    {
+      externalRef: 'DEMO-1002',
+      coordinator: 0,
+      startedDaysAgo: 700,
+      lastSessionDaysAgo: 16,
+      sessions: 14,
+      members: [
+        p('Aisha', 'adult', 33, 'flat', 200),
+        p('Yusuf', 'child', 14, 'flat', 230, 'weak', 0.9),
+        p('Maryam', 'child', 8, 'improving', 250, 'good', 0.9),
+      ],
+    },
+    {
+      externalRef: 'DEMO-1003',
+      coordinator: 0,
+      startedDaysAgo: 420,
+      lastSessionDaysAgo: 6,
+      sessions: 11,
+      members: [p('Tone', 'adult', 45, 'deteriorating', 240, 'dropping'), p('Jonas', 'child', 16, 'sudden-drop', 260, 'good', 0.8)],
+    },
+    {
+      externalRef: 'DEMO-1004',
+      coordinator: 0,
+      startedDaysAgo: 1500,
+      lastSessionDaysAgo: 70,
+      sessions: 30,
+      members: [p('Marit', 'adult', 52, 'improve-then-lose', 180), p('Sofie', 'child', 13, 'improving', 220, 'good', 0.9)],
+    },
+    {
+      externalRef: 'DEMO-1005',
+      coordinator: 1,
+      startedDaysAgo: 120,
+      lastSessionDaysAgo: 3,
+      sessions: 5,
+      members: [
+        p('Piotr', 'adult', 36, 'flat', 210, 'weak'),
+        p('Anna', 'adult', 34, 'improving', 200),
+        p('Lena', 'child', 7, 'flat', 260, 'good', 0.9),
+        p('Filip', 'child', 2, 'flat', 0, 'good', 0),
+        { ...p('Ewa', 'adult', 63, 'flat', 220), from: 4 },
+      ],
+    },
+    {
+      externalRef: 'DEMO-1006',
+      coordinator: 1,
+      startedDaysAgo: 1200,
+      lastSessionDaysAgo: 20,
+      sessions: 26,
+      members: [
+        p('Hassan', 'adult', 47, 'recovering', 170),
+        p('Leyla', 'child', 12, 'recovering', 230, 'good', 0.9),
+        p('Omar', 'child', 17, 'improving', 240, 'dropping', 0.8),
+      ],
+    },
+    {
+      externalRef: 'DEMO-1007',
+      coordinator: 1,
+      startedDaysAgo: 60,
+      lastSessionDaysAgo: 60,
+      sessions: 0,
+      members: [p('Silje', 'adult', 24, 'flat', 200), p('Mia', 'child', 5, 'flat', 260, 'good', 0.8)],
+    },
+    {
+      externalRef: 'DEMO-1008',
+      coordinator: 0,
+      startedDaysAgo: 300,
+      lastSessionDaysAgo: 25,
+      sessions: 8,
+      members: [p('Reza', 'adult', 29, 'improving', 150, 'weak'), p('Sara', 'child', 9, 'deteriorating', 300, 'good', 0.9)],
+    },
+    {
+      externalRef: 'DEMO-1009',
+      coordinator: 1,
+      startedDaysAgo: 1700,
+      lastSessionDaysAgo: 200,
+      sessions: 32,
+      ended: { ending: 'planned', daysAgo: 190 },
+      members: [p('Ingrid', 'adult', 44, 'recovering', 200), p('Magnus', 'child', 15, 'recovering', 250, 'good', 0.9)],
+    },
+    {
+      externalRef: 'DEMO-1010',
+      coordinator: 1,
+      startedDaysAgo: 500,
+      lastSessionDaysAgo: 150,
+      sessions: 9,
+      ended: { ending: 'unilateral', daysAgo: 140 },
+      members: [p('Camilla', 'adult', 31, 'flat', 210, 'dropping'), p('Elias', 'child', 11, 'deteriorating', 280, 'good', 0.9)],
+    },
   ]
 }
 
@@ -161,7 +260,10 @@ async function seedSyntheticReference(trx: Trx, municipalityId: string): Promise
   const rnd = random(77)
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())
   const rows: ReferenceSeries[] = []
-  for (const [instrument, count, low, high] of [['ORS', 500, 80, 330], ['CORS', 350, 140, 360]] as const) {
+  for (const [instrument, count, low, high] of [
+    ['ORS', 500, 80, 330],
+    ['CORS', 350, 140, 360],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       const intake = Math.round(low + rnd() * (high - low))
       const gain = 35 + gauss() * 30 - (intake - 200) * 0.12
@@ -179,7 +281,10 @@ async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts>
   const instruments = (await loadInstruments(trx)).map((i) => i.def)
   const counts: DemoCounts = { coordinators: 0, families: 0, members: 0, sessions: 0, ratings: 0 }
   const coordinators = []
-  for (const [ref, name] of [['DEMO-C1', 'Demo koordinator Nord'], ['DEMO-C2', 'Demo koordinator Sør']]) {
+  for (const [ref, name] of [
+    ['DEMO-C1', 'Demo koordinator Nord'],
+    ['DEMO-C2', 'Demo koordinator Sør'],
+  ]) {
     const { coordinatorId, created } = await coordinatorIdByRef(trx, municipalityId, ref, name)
     coordinators.push(coordinatorId)
     if (created) counts.coordinators++
@@ -189,7 +294,12 @@ async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts>
     if ((await familyIdByExternalRef(trx, spec.externalRef)) !== undefined) continue
     const rnd = random(1000 + fi)
     const startedOn = addDays(today, -spec.startedDaysAgo)
-    const family = await insertFamily(trx, municipalityId, { externalRef: spec.externalRef, coordinatorId: coordinators[spec.coordinator], startedOn, members: spec.members })
+    const family = await insertFamily(trx, municipalityId, {
+      externalRef: spec.externalRef,
+      coordinatorId: coordinators[spec.coordinator],
+      startedOn,
+      members: spec.members,
+    })
     counts.families++
     counts.members += family.members.length
     const lastOn = addDays(today, -spec.lastSessionDaysAgo)
@@ -208,7 +318,8 @@ async function seedDemoIn(trx: Trx, municipalityId: string): Promise<DemoCounts>
         const alliance = instrumentFor('alliance', age, instruments)
         const noise = (rnd() - 0.5) * 24
         if (outcome) ratings.push(rating(outcome, member.id, clamp(courseValue(person.course, person.intake, f) + noise, 0, 400), rnd))
-        if (alliance) ratings.push(rating(alliance, member.id, clamp(allianceValue(person.alliance, f, s === spec.sessions - 1) + (rnd() - 0.5) * 10, 0, 400), rnd))
+        if (alliance)
+          ratings.push(rating(alliance, member.id, clamp(allianceValue(person.alliance, f, s === spec.sessions - 1) + (rnd() - 0.5) * 10, 0, 400), rnd))
       })
       // A parent's view of the youngest rated child now and then: a collateral series.
       const child = family.members.findIndex((m, i) => spec.members[i].role === 'child' && ageOn(m.birthDate, heldOn) >= 6 && ageOn(m.birthDate, heldOn) <= 12)

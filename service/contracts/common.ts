@@ -4,7 +4,9 @@ import { z } from 'zod'
  * An ISO calendar date (2026-03-14), kept as a string end to end so no time zone can shift it.
  * Only dates that exist: 0001-01-01 to 9999-12-31 (there is no year 0000).
  */
-export const $IsoDate = z.iso.date().refine((d) => !d.startsWith('0000-'), { message: 'is not a date: there is no year 0000 (dates run from 0001-01-01 to 9999-12-31)' })
+export const $IsoDate = z.iso
+  .date()
+  .refine((d) => !d.startsWith('0000-'), { message: 'is not a date: there is no year 0000 (dates run from 0001-01-01 to 9999-12-31)' })
 export const $Instant = z.string().describe('ISO 8601 instant, UTC')
 /** Ids are compared as strings in places (token claims): accept any case, keep lower case. */
 export const $Id = z.uuid().toLowerCase()
@@ -62,8 +64,7 @@ export type FlagCode = z.infer<typeof $FlagCode>
 export type InstrumentKind = z.infer<typeof $InstrumentKind>
 export type Lang = z.infer<typeof $Lang>
 
-export const $Page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+export const $Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() })
 
 export const $PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -53,7 +53,11 @@ export const $UpdateFamily = z
   .superRefine((v, ctx) => {
     if (Object.keys(v).length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one field to change', path: [] })
     if ((v.endedOn === undefined) !== (v.ending === undefined) || (v.endedOn === null) !== (v.ending === null)) {
-      ctx.addIssue({ code: 'custom', message: 'endedOn and ending are given together (both dates/values, or both null)', path: [v.endedOn === undefined || v.endedOn === null ? 'endedOn' : 'ending'] })
+      ctx.addIssue({
+        code: 'custom',
+        message: 'endedOn and ending are given together (both dates/values, or both null)',
+        path: [v.endedOn === undefined || v.endedOn === null ? 'endedOn' : 'ending'],
+      })
     }
   })
 export type UpdateFamily = z.infer<typeof $UpdateFamily>

@@ -92,8 +92,6 @@ export type FamilySeries = z.infer<typeof $FamilySeries>
 export const $FamilyProgress = z.object({
   familyId: $Id,
   view: z.literal('family'),
-  members: z.array(
-    z.object({ memberId: $Id, alias: z.string(), role: $MemberRole, ageGroup: $AgeGroup.nullable(), series: z.array($FamilySeries) }),
-  ),
+  members: z.array(z.object({ memberId: $Id, alias: z.string(), role: $MemberRole, ageGroup: $AgeGroup.nullable(), series: z.array($FamilySeries) })),
 })
 export type FamilyProgress = z.infer<typeof $FamilyProgress>

@@ -19,7 +19,9 @@ export const $OutcomeCell = z.object({
   effectSize: z.number().nullable(),
   suppressed: z
     .boolean()
-    .describe('fewer than 5 persons, or a neighbouring answer would give fewer than 5 persons away by subtraction: every number is null so no one can be recognised'),
+    .describe(
+      'fewer than 5 persons, or a neighbouring answer would give fewer than 5 persons away by subtraction: every number is null so no one can be recognised',
+    ),
 })
 
 export const $OutcomeReport = z.object({

@@ -1,10 +1,7 @@
 import { z } from 'zod'
 import { $AgeGroup, ORIGIN_PATTERN, scoreWithin } from './common.js'
 
-const $Origin = z
-  .string()
-  .regex(ORIGIN_PATTERN, 'an origin is scheme://host[:port] with no path, e.g. https://fagsystem.kommune.no')
-  .max(300)
+const $Origin = z.string().regex(ORIGIN_PATTERN, 'an origin is scheme://host[:port] with no path, e.g. https://fagsystem.kommune.no').max(300)
 
 export const $ThresholdOverride = z.strictObject({
   // In points with at most one decimal, like the scores they are compared with (in tenths).

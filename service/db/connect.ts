@@ -106,7 +106,9 @@ export async function waitForDatabase(connectionString: string, options: { timeo
         )
       }
       const wait = Math.min(pause, left)
-      options.log(`waiting for the database at ${where}: ${reason(err)} (attempt ${attempt}; next in ${(wait / 1000).toFixed(1)} s, giving up after ${options.timeoutSeconds} s)`)
+      options.log(
+        `waiting for the database at ${where}: ${reason(err)} (attempt ${attempt}; next in ${(wait / 1000).toFixed(1)} s, giving up after ${options.timeoutSeconds} s)`,
+      )
       await new Promise((resolve) => setTimeout(resolve, wait))
       pause = Math.min(pause * 2, 5_000)
     } finally {

@@ -100,7 +100,12 @@ export function credentialValid(check: CredentialCheck, municipalityId: string):
     return sql<boolean>`EXISTS (SELECT 1 FROM framgang_api_client_by_key_hash(${sql.lit(check.apiKeyHash)}) c WHERE c.municipality_id = ${uuidLiteral(municipalityId)})`
   }
   const { apiClientId, coordinatorId, issuedAt } = check
-  if ((apiClientId !== null && !UUID_PATTERN.test(apiClientId)) || (coordinatorId !== null && !UUID_PATTERN.test(coordinatorId)) || !Number.isSafeInteger(issuedAt)) return sql<boolean>`false`
+  if (
+    (apiClientId !== null && !UUID_PATTERN.test(apiClientId)) ||
+    (coordinatorId !== null && !UUID_PATTERN.test(coordinatorId)) ||
+    !Number.isSafeInteger(issuedAt)
+  )
+    return sql<boolean>`false`
   return sql<boolean>`framgang_token_grant_valid(${uuidLiteral(municipalityId)}, ${uuidLiteral(apiClientId)}, ${uuidLiteral(coordinatorId)}, to_timestamp(${sql.lit(issuedAt)}))`
 }
 
@@ -147,7 +152,12 @@ export async function inMunicipality<T>(db: Db, municipalityId: string, fn: (trx
     const row = r.rows[0]
     if (credential && !row.framgang_credential_valid) throw credential.rejected()
     if (row.municipality_id !== null) {
-      const { framgang_municipality: _m, framgang_role: _r, framgang_credential_valid: _v, ...municipality } = row as typeof row & { framgang_municipality: unknown; framgang_role: unknown }
+      const {
+        framgang_municipality: _m,
+        framgang_role: _r,
+        framgang_credential_valid: _v,
+        ...municipality
+      } = row as typeof row & { framgang_municipality: unknown; framgang_role: unknown }
       preloaded.set(trx, municipality)
     }
     return fn(trx)

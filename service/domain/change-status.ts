@@ -11,12 +11,7 @@ export type ChangeStatus = Exclude<SeriesStatus, 'not-enough-data'>
  * With no cutoff (an instrument added without one, or an age group it has none for) nobody can
  * be `recovered`, but reliable improvement and deterioration are still recognised.
  */
-export function changeStatus(
-  intake: number,
-  latest: number,
-  cutoff: number | null,
-  reliableChange: number,
-): ChangeStatus {
+export function changeStatus(intake: number, latest: number, cutoff: number | null, reliableChange: number): ChangeStatus {
   const change = latest - intake
   if (change >= reliableChange) {
     const crossedCutoff = cutoff !== null && intake < cutoff && latest >= cutoff
@@ -31,11 +26,7 @@ export function changeStatus(
  * reliable-change value there is no way to call a change reliable. Callers give null for alliance
  * and young-child series before they get here.
  */
-export function seriesStatus(
-  totals: readonly number[],
-  cutoff: number | null,
-  reliableChange: number | null,
-): SeriesStatus | null {
+export function seriesStatus(totals: readonly number[], cutoff: number | null, reliableChange: number | null): SeriesStatus | null {
   if (reliableChange === null) return null
   if (totals.length < 2) return 'not-enough-data'
   return changeStatus(totals[0], totals[totals.length - 1], cutoff, reliableChange)

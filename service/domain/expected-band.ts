@@ -34,10 +34,7 @@ export type ReferenceKeyOf = (series: SeriesIdentity) => string
 /** The key a series gets when the caller has no anonymised key of its own. */
 export const defaultReferenceKey: ReferenceKeyOf = seriesKey
 
-export function referenceSeriesOf(
-  series: SeriesFacts,
-  keyOf: ReferenceKeyOf = defaultReferenceKey,
-): ReferenceSeries | null {
+export function referenceSeriesOf(series: SeriesFacts, keyOf: ReferenceKeyOf = defaultReferenceKey): ReferenceSeries | null {
   if (series.points.length < REFERENCE_MIN_POINTS) return null
   const scores = series.points.map((point) => point.total)
   return { key: keyOf(series), instrument: series.instrument, intake: scores[0], scores }
@@ -84,13 +81,8 @@ function firstIndexWithIntakeAtLeast(sorted: readonly ReferenceSeries[], intake:
   return low
 }
 
-function cohortAround(
-  cohort: ReferenceCohort | readonly ReferenceSeries[],
-  intake: number,
-  excludeKey: string | undefined,
-): ReferenceSeries[] {
-  const fits = (candidate: ReferenceSeries) =>
-    candidate.key !== excludeKey && candidate.scores.length >= REFERENCE_MIN_POINTS
+function cohortAround(cohort: ReferenceCohort | readonly ReferenceSeries[], intake: number, excludeKey: string | undefined): ReferenceSeries[] {
+  const fits = (candidate: ReferenceSeries) => candidate.key !== excludeKey && candidate.scores.length >= REFERENCE_MIN_POINTS
   if (isReferenceCohort(cohort)) {
     const sorted = cohort.sortedByIntake
     const members: ReferenceSeries[] = []
@@ -208,10 +200,7 @@ export function expectedBand(input: ExpectedBandInput): ExpectedBand | null {
 }
 
 /** The band's values at one session number, or null when the band does not reach it. */
-export function bandAt(
-  band: ExpectedBand,
-  sessionNumber: number,
-): { readonly p25: number; readonly p50: number; readonly p75: number } | null {
+export function bandAt(band: ExpectedBand, sessionNumber: number): { readonly p25: number; readonly p50: number; readonly p75: number } | null {
   const index = band.sessionNumbers.indexOf(sessionNumber)
   if (index < 0) return null
   return { p25: band.p25[index], p50: band.p50[index], p75: band.p75[index] }

@@ -25,6 +25,7 @@ export function endDateErrors(endedOn: IsoDate, family: { startedOn: IsoDate; la
   const errors: FieldProblem[] = []
   if (endedOn < family.startedOn) errors.push({ path: '/endedOn', message: `a family cannot end before it started (${family.startedOn})` })
   if (endedOn > today) errors.push({ path: '/endedOn', message: `a family cannot end in the future (today is ${today})` })
-  if (family.lastSessionOn !== null && endedOn < family.lastSessionOn) errors.push({ path: '/endedOn', message: `a family cannot end before its last session (${family.lastSessionOn})` })
+  if (family.lastSessionOn !== null && endedOn < family.lastSessionOn)
+    errors.push({ path: '/endedOn', message: `a family cannot end before its last session (${family.lastSessionOn})` })
   return errors
 }

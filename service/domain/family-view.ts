@@ -13,10 +13,7 @@ export interface FamilyViewOptions {
  * flags or reliable-change value). Scores stay in tenths like the rest of the domain.
  */
 export function familyView(progress: Progress, options: FamilyViewOptions): FamilyProgress {
-  const members =
-    options.memberId === undefined
-      ? progress.members
-      : progress.members.filter((member) => member.memberId === options.memberId)
+  const members = options.memberId === undefined ? progress.members : progress.members.filter((member) => member.memberId === options.memberId)
   return {
     familyId: progress.familyId,
     view: 'family',

@@ -143,9 +143,7 @@ function outcomeFlags({ instrument, points, expected }: SeriesFlagInput): Flag[]
     if (change < reliableChange) {
       const prompt = highestNoChangePrompt(instrument.thresholds.noChangeSessions, n)
       if (prompt) {
-        flags.push(
-          flagAt(prompt.code, latestPoint, { sessions: prompt.sessions, intake, latest, change, reliableChange }),
-        )
+        flags.push(flagAt(prompt.code, latestPoint, { sessions: prompt.sessions, intake, latest, change, reliableChange }))
       }
     }
     if (-change >= reliableChange) {
@@ -167,9 +165,7 @@ function outcomeFlags({ instrument, points, expected }: SeriesFlagInput): Flag[]
 
   const band = expected ? bandAt(expected, latestPoint.sessionNumber) : null
   if (expected && band && latest < band.p25) {
-    flags.push(
-      flagAt('below-expected', latestPoint, { latest, p25: band.p25, p50: band.p50, cohortSize: expected.cohortSize }),
-    )
+    flags.push(flagAt('below-expected', latestPoint, { latest, p25: band.p25, p50: band.p50, cohortSize: expected.cohortSize }))
   }
   return flags
 }
@@ -245,9 +241,7 @@ export function overdueFlag({ today, familyStatus, startedOn, lastSession, overd
 }
 
 /** The latest session by date (ties by id, so the choice is stable). */
-export function lastSessionOf<S extends { readonly id: string; readonly heldOn: IsoDate }>(
-  sessions: readonly S[],
-): S | null {
+export function lastSessionOf<S extends { readonly id: string; readonly heldOn: IsoDate }>(sessions: readonly S[]): S | null {
   let last: S | null = null
   for (const session of sessions) {
     if (last === null || session.heldOn > last.heldOn || (session.heldOn === last.heldOn && session.id > last.id)) {

@@ -141,7 +141,12 @@ export const DEFAULT_GOAL_PROMPT_SETTINGS: GoalPromptSettings = { reliableChange
  * prompt to talk about the goal (is it still the right one, what stands in the way). An ended
  * goal asks nothing.
  */
-export function goalNoProgress(points: readonly GoalPoint[], status: GoalStatus, active: boolean, settings: GoalPromptSettings = DEFAULT_GOAL_PROMPT_SETTINGS): boolean {
+export function goalNoProgress(
+  points: readonly GoalPoint[],
+  status: GoalStatus,
+  active: boolean,
+  settings: GoalPromptSettings = DEFAULT_GOAL_PROMPT_SETTINGS,
+): boolean {
   if (!active || status === 'reached' || points.length < settings.noProgressSessions) return false
   const change = goalChange(points)
   return change !== null && change < settings.reliableChange

@@ -60,11 +60,7 @@ export function fitsAge(instrument: InstrumentDef, age: number): boolean {
  * configured). Age ranges of one kind are not meant to overlap; if a configuration makes them,
  * the first in the given order wins, so the answer is still deterministic.
  */
-export function instrumentFor(
-  kind: InstrumentKind,
-  age: number,
-  instruments: readonly InstrumentDef[],
-): InstrumentDef | null {
+export function instrumentFor(kind: InstrumentKind, age: number, instruments: readonly InstrumentDef[]): InstrumentDef | null {
   if (age < 3) return null
   return instruments.find((instrument) => instrument.kind === kind && fitsAge(instrument, age)) ?? null
 }

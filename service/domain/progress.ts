@@ -62,7 +62,14 @@ export function buildProgress(input: ProgressInput): Progress {
     lastSession: lastSessionOf(input.sessions),
     overdueDays: input.settings.overdueDays,
   })
-  return { familyId: input.family.id, members, flags: familyFlagList(bySeries.flatMap(({ series }) => series.map(({ facts, progress }) => seriesFlagsOf(facts, progress))), overdue) }
+  return {
+    familyId: input.family.id,
+    members,
+    flags: familyFlagList(
+      bySeries.flatMap(({ series }) => series.map(({ facts, progress }) => seriesFlagsOf(facts, progress))),
+      overdue,
+    ),
+  }
 }
 
 /** What a series' flags are computed from, and what they need besides today. */
@@ -90,7 +97,13 @@ export function memberSeriesOf(input: SeriesProgressInput): { member: ProgressMe
 /** A series' flags as the family lists them, with member, instrument and rater. */
 export function seriesFlagsOf(identity: SeriesIdentity, series: Pick<Series, 'flags'>): FamilyFlag[] {
   // Each its own detail object, so converting scores at the edge cannot reach the series' flag twice.
-  return series.flags.map((flag) => ({ ...flag, detail: { ...flag.detail }, memberId: identity.memberId, instrument: identity.instrument, rater: identity.rater }))
+  return series.flags.map((flag) => ({
+    ...flag,
+    detail: { ...flag.detail },
+    memberId: identity.memberId,
+    instrument: identity.instrument,
+    rater: identity.rater,
+  }))
 }
 
 /**

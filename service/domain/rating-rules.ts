@@ -79,7 +79,10 @@ export function checkRatings(ratings: readonly CreateRating[], ctx: RatingContex
     if (age < 3) return fail('memberId', `nobody under 3 is rated (this member is ${Math.max(age, 0)} on ${ctx.heldOn})`)
     if (!fitsAge(instrument, age) && !r.instrumentOverride) {
       const right = instrumentFor(instrument.kind, age, ctx.instruments)
-      fail('instrument', `${instrument.code} does not fit a ${age}-year-old on ${ctx.heldOn}: use ${right?.code ?? 'no instrument'}, or give instrumentOverride with a reason`)
+      fail(
+        'instrument',
+        `${instrument.code} does not fit a ${age}-year-old on ${ctx.heldOn}: use ${right?.code ?? 'no instrument'}, or give instrumentOverride with a reason`,
+      )
     }
 
     let raterMemberId = r.raterMemberId ?? null
@@ -145,9 +148,13 @@ export function ageFitErrors(ratings: readonly DatedRating[], instruments: reado
     const instrument = instruments.find((d) => d.code === r.instrument)
     if (age < 3) problems.add(`the member would be under 3 at the session on ${r.heldOn}, which has a rating`)
     else if (r.rater !== 'self' && age >= 18) {
-      problems.add(`the ${r.instrument} rating by a ${r.rater} on ${r.heldOn} would be about an adult (other raters rate children and adolescents; an adult rates themself)`)
+      problems.add(
+        `the ${r.instrument} rating by a ${r.rater} on ${r.heldOn} would be about an adult (other raters rate children and adolescents; an adult rates themself)`,
+      )
     } else if (instrument && !fitsAge(instrument, age) && r.overrideReason === null) {
-      problems.add(`the ${instrument.code} rating on ${r.heldOn} would not fit a ${age}-year-old (${instrumentFor(instrument.kind, age, instruments)?.code ?? 'no instrument'} would)`)
+      problems.add(
+        `the ${instrument.code} rating on ${r.heldOn} would not fit a ${age}-year-old (${instrumentFor(instrument.kind, age, instruments)?.code ?? 'no instrument'} would)`,
+      )
     }
   }
   return [...problems]

@@ -153,7 +153,7 @@ export function hiddenCells<G extends string>(input: {
     ...[...coordinators, ALL].map((coordinator) => ({ inner: input.groups.map((group) => keyOf(group, coordinator)), total: keyOf(ALL, coordinator) })),
     ...columns.map((group) => ({ inner: coordinators.map((coordinator) => keyOf(group, coordinator)), total: keyOf(group, ALL) })),
   ]
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false
     for (const line of lines) {
       const next = complementOf(line.inner, line.total, sizes, hidden, min)

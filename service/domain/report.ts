@@ -165,9 +165,9 @@ export function aggregateOutcomes(input: {
   }
   // Sums of floating-point numbers depend on their order: persons are taken in one order
   // whatever order they come in, so the report is the same to the last digit from any source.
-  const reported = [...input.persons].sort(comparePersons).filter(
-    (person): person is ReportPerson & { ageGroup: ReportAgeGroup } => isReportAgeGroup(person.ageGroup),
-  )
+  const reported = [...input.persons]
+    .sort(comparePersons)
+    .filter((person): person is ReportPerson & { ageGroup: ReportAgeGroup } => isReportAgeGroup(person.ageGroup))
   const hidden = hiddenCells({
     groups: REPORT_AGE_GROUPS,
     persons: reported.map((person) => ({ month: monthOf(person.latestOn), ageGroup: person.ageGroup, coordinatorId: coordinatorOf(person) })),
@@ -175,11 +175,14 @@ export function aggregateOutcomes(input: {
     to: monthOf(period.to),
     coordinatorId: input.coordinatorId,
   })
-  const counted = reported.filter(
-    (person) => inPeriod(person.latestOn) && (input.coordinatorId === undefined || coordinatorOf(person) === input.coordinatorId),
-  )
+  const counted = reported.filter((person) => inPeriod(person.latestOn) && (input.coordinatorId === undefined || coordinatorOf(person) === input.coordinatorId))
   const groupCell = (ageGroup: ReportAgeGroup) =>
-    hidden.groups.has(ageGroup) ? { ...SUPPRESSED } : cell(counted.filter((person) => person.ageGroup === ageGroup), input.families)
+    hidden.groups.has(ageGroup)
+      ? { ...SUPPRESSED }
+      : cell(
+          counted.filter((person) => person.ageGroup === ageGroup),
+          input.families,
+        )
   // One age group is that group's cell of the answer without `ageGroup` (rule 5 of report-disclosure.ts).
   if (input.ageGroup !== undefined) {
     const only = groupCell(input.ageGroup)
@@ -239,15 +242,10 @@ export function primaryOutcomeOf(
  * The first alliance total from the primary series' intake on: the alliance of the same episode
  * (a 14-year-old counted by ORS is paired with the SRS, not with an old CSRS).
  */
-function firstAllianceFrom(
-  series: readonly SeriesFacts[],
-  from: IsoDate,
-  instruments: readonly InstrumentDef[],
-): number | null {
+function firstAllianceFrom(series: readonly SeriesFacts[], from: IsoDate, instruments: readonly InstrumentDef[]): number | null {
   let first: SeriesPoint | null = null
   for (const candidate of series) {
-    if (candidate.rater !== 'self' || !isPsychometricAlliance(instrumentByCode(instruments, candidate.instrument)))
-      continue
+    if (candidate.rater !== 'self' || !isPsychometricAlliance(instrumentByCode(instruments, candidate.instrument))) continue
     const point = candidate.points.find((p) => p.heldOn >= from)
     if (point && (first === null || comparePointOrder(point, first) < 0)) first = point
   }
@@ -321,20 +319,15 @@ function cell(persons: readonly ReportPerson[], families: ReadonlyMap<string, Re
   const droppedOut = endedFamilies.filter((id) => endingOf(id) === 'unilateral' && families.get(id)?.leftBehind === true)
 
   // Change categories are shares of the series that can show change (two points or more).
-  const withChange = persons.filter(
-    (person) => person.sessions >= 2 && person.status !== null && person.status !== 'not-enough-data',
-  )
-  const share = (status: SeriesStatus) =>
-    percentage(withChange.filter((person) => person.status === status).length, withChange.length)
+  const withChange = persons.filter((person) => person.sessions >= 2 && person.status !== null && person.status !== 'not-enough-data')
+  const share = (status: SeriesStatus) => percentage(withChange.filter((person) => person.status === status).length, withChange.length)
 
   return {
     persons: persons.length,
     families: familyIds.length,
     collateralRaters: persons.reduce((sum, person) => sum + person.collateralRaters, 0),
     meanIntakeOutcome: mean(persons.map((person) => person.intake)),
-    meanIntakeAlliance: mean(
-      persons.flatMap((person) => (person.firstAlliance === null ? [] : [person.firstAlliance])),
-    ),
+    meanIntakeAlliance: mean(persons.flatMap((person) => (person.firstAlliance === null ? [] : [person.firstAlliance]))),
     meanSessions: mean(persons.map((person) => person.sessions)),
     meanDaysInService: mean(persons.map((person) => person.daysInService)),
     recoveredPct: share('recovered'),
@@ -352,9 +345,7 @@ function cell(persons: readonly ReportPerson[], families: ReadonlyMap<string, Re
  * the sample SD (n − 1) of their intakes. Only series with a second point have a change to count.
  */
 function effectSize(persons: readonly ReportPerson[]): number | null {
-  const clinical = persons.filter(
-    (person) => person.sessions >= 2 && person.cutoff !== null && person.intake < person.cutoff,
-  )
+  const clinical = persons.filter((person) => person.sessions >= 2 && person.cutoff !== null && person.intake < person.cutoff)
   if (clinical.length < 2) return null
   const intakes = clinical.map((person) => person.intake)
   const intakeMean = intakes.reduce((sum, value) => sum + value, 0) / intakes.length

@@ -13,8 +13,7 @@ export interface ScoreProblem {
 }
 
 export type ScoredRating =
-  | { readonly ok: true; readonly items: readonly number[] | null; readonly total: number }
-  | { readonly ok: false; readonly problems: readonly ScoreProblem[] }
+  { readonly ok: true; readonly items: readonly number[] | null; readonly total: number } | { readonly ok: false; readonly problems: readonly ScoreProblem[] }
 
 function isTenths(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= max

@@ -80,11 +80,7 @@ export function comparePointOrder(
   a: { readonly heldOn: IsoDate; readonly createdAt: string; readonly ratingId: string },
   b: { readonly heldOn: IsoDate; readonly createdAt: string; readonly ratingId: string },
 ): number {
-  return (
-    compareStrings(a.heldOn, b.heldOn) ||
-    compareInstants(a.createdAt, b.createdAt) ||
-    compareStrings(a.ratingId, b.ratingId)
-  )
+  return compareStrings(a.heldOn, b.heldOn) || compareInstants(a.createdAt, b.createdAt) || compareStrings(a.ratingId, b.ratingId)
 }
 
 function rankIn(order: readonly string[] | undefined): (value: string) => number {
@@ -113,12 +109,7 @@ export function seriesIntakes(ratings: readonly RatingFact[]): (SeriesIdentity &
 }
 
 export function sameSeries(a: SeriesIdentity, b: SeriesIdentity): boolean {
-  return (
-    a.memberId === b.memberId &&
-    a.instrument === b.instrument &&
-    a.rater === b.rater &&
-    a.raterMemberId === b.raterMemberId
-  )
+  return a.memberId === b.memberId && a.instrument === b.instrument && a.rater === b.rater && a.raterMemberId === b.raterMemberId
 }
 
 /**

@@ -18,7 +18,14 @@ function actorOf(request: FastifyRequest): AuditActor {
  * Records who did what to which family, in the caller's transaction so the trail and the change
  * commit or fail together. `resource` is an id path such as `session/<uuid>`, never personal data.
  */
-export async function audit(trx: Trx, request: FastifyRequest, action: string, familyId: string | null, resource: string | null = null, detail?: unknown): Promise<void> {
+export async function audit(
+  trx: Trx,
+  request: FastifyRequest,
+  action: string,
+  familyId: string | null,
+  resource: string | null = null,
+  detail?: unknown,
+): Promise<void> {
   await auditEvent(trx, request, action, familyId, resource, detail).execute()
 }
 

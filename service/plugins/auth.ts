@@ -32,7 +32,6 @@ declare module 'fastify' {
   }
 }
 
-
 /** The stable identity a principal's idempotency keys are scoped to (never a token's jti). */
 export function principalKey(p: Principal): string {
   switch (p.kind) {

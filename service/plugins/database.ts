@@ -27,7 +27,10 @@ async function database(app: FastifyInstance, opts: { connectionString: string; 
   // The message is the driver's or the server's own ("Connection terminated unexpectedly"),
   // never a statement's: it quotes no input.
   keepConnectionLossFromCrashing(app.pg.pool, (err) =>
-    app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'a database connection was lost; the pool opens a new one when needed'),
+    app.log.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'a database connection was lost; the pool opens a new one when needed',
+    ),
   )
   app.decorate('db', createDb(app.pg.pool))
   app.decorate('tenant', function tenant<T>(request: FastifyRequest, fn: (trx: Trx) => Promise<T>) {

@@ -16,7 +16,9 @@ export interface Created<T> {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
   }
   return JSON.stringify(value)
@@ -61,7 +63,15 @@ export async function createOnce<T>(
     }
     if (stored) await deleteIdempotencyRecord(trx, principal, key)
     const created = await create(trx)
-    await insertIdempotencyRecord(trx, { municipalityId, principal, key, requestHash, statusCode: 201, location: created.location, body: storable(created.body) })
+    await insertIdempotencyRecord(trx, {
+      municipalityId,
+      principal,
+      key,
+      requestHash,
+      statusCode: 201,
+      location: created.location,
+      body: storable(created.body),
+    })
     return { status: 201, location: created.location, body: created.body, replayed: false }
   })
   reply.code(outcome.status)

@@ -126,12 +126,22 @@ async function jsonBody(app: FastifyInstance) {
     const text = body.toString('utf8')
     const scan = scanJson(text)
     if (scan.tooDeep !== null) {
-      done(badRequest(`Arrays and objects may nest at most ${MAX_JSON_DEPTH} levels deep`, [{ path: scan.tooDeep, message: `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` }]), undefined)
+      done(
+        badRequest(`Arrays and objects may nest at most ${MAX_JSON_DEPTH} levels deep`, [
+          { path: scan.tooDeep, message: `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` },
+        ]),
+        undefined,
+      )
       return
     }
-    parse(request, text, (err, value) => {
+    // Callback style: the parser answers through `done`, never through a promise.
+    void parse(request, text, (err, value) => {
       if (err) done(err, undefined)
-      else if (scan.numbers.length > 0) done(badRequest(`A number cannot be taken as written: ${scan.numbers.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`, scan.numbers), undefined)
+      else if (scan.numbers.length > 0)
+        done(
+          badRequest(`A number cannot be taken as written: ${scan.numbers.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`, scan.numbers),
+          undefined,
+        )
       else done(null, value)
     })
   })

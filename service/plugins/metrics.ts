@@ -33,7 +33,12 @@ async function metrics(app: FastifyInstance, opts: { processMetrics: boolean; po
   if (opts.processMetrics) collectDefaultMetrics({ register: registry })
 
   const labelNames = ['method', 'route', 'status_code'] as const
-  const requests = new Counter({ name: 'framgang_http_requests_total', help: 'HTTP requests answered, by method, route template and status code.', labelNames, registers: [registry] })
+  const requests = new Counter({
+    name: 'framgang_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code.',
+    labelNames,
+    registers: [registry],
+  })
   const duration = new Histogram({
     name: 'framgang_http_request_duration_seconds',
     help: 'Time from receiving a request to its answer being sent, by method, route template and status code.',
@@ -41,12 +46,24 @@ async function metrics(app: FastifyInstance, opts: { processMetrics: boolean; po
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
-  const shed = new Counter({ name: 'framgang_http_requests_shed_total', help: 'Requests answered 503 because the process was under pressure, by reason.', labelNames: ['reason'], registers: [registry] })
+  const shed = new Counter({
+    name: 'framgang_http_requests_shed_total',
+    help: 'Requests answered 503 because the process was under pressure, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
 
   // Read when scraped, so they cost nothing between scrapes.
   const pool = app.pg.pool
   const poolGauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()) } })
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read())
+      },
+    })
   poolGauge('framgang_db_pool_max_clients', 'Connections the database pool may open (DB_POOL_SIZE).', () => opts.poolSize)
   poolGauge('framgang_db_pool_total_clients', 'Connections the database pool holds open, busy or idle.', () => pool.totalCount)
   poolGauge('framgang_db_pool_idle_clients', 'Open connections of the database pool that are idle.', () => pool.idleCount)

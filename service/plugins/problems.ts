@@ -42,8 +42,7 @@ export const ruleBroken = (errors: FieldError[], detail = errors.map((e) => `${e
 export const notFound = (what: string) => new Problem(404, 'not-found', `${what} was not found`)
 export const conflict = (detail: string, errors?: FieldError[]) => new Problem(409, 'conflict', detail, errors)
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', detail)
-export const unauthorized = (detail: string) =>
-  new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
+export const unauthorized = (detail: string) => new Problem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' })
 /** 503 with Retry-After: the request did not complete and may be retried as it is. */
 export const unavailable = (detail: string, retryAfterSeconds = RETRY_AFTER_SECONDS) =>
   new Problem(503, 'unavailable', detail, undefined, { 'retry-after': String(retryAfterSeconds) })
@@ -78,7 +77,10 @@ export function problemBody(request: FastifyRequest, problem: Problem): Record<s
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, status: number, type: ProblemType, detail: string, errors?: FieldError[]) {
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(body(request, status, type, detail, errors))
+  return reply
+    .code(status)
+    .type('application/problem+json; charset=utf-8')
+    .send(body(request, status, type, detail, errors))
 }
 
 function pointer(instancePath: string, extra?: string): string {
@@ -116,15 +118,37 @@ function fieldErrors(err: FastifyError): FieldError[] {
  * check reports, not a server error. Constraint names never reach the client.
  */
 const UNIQUE_CONSTRAINTS: Record<string, { status: number; type: ProblemType; path: string; message: string }> = {
-  coordinators_municipality_id_external_ref_key: { status: 409, type: 'conflict', path: '/externalRef', message: 'externalRef is already used by another coordinator in this municipality' },
-  families_municipality_id_external_ref_key: { status: 409, type: 'conflict', path: '/externalRef', message: 'externalRef is already used by another family in this municipality' },
-  ratings_one_per_rater: { status: 422, type: 'rule', path: '', message: 'this session already has a rating of this member with this instrument by this rater' },
+  coordinators_municipality_id_external_ref_key: {
+    status: 409,
+    type: 'conflict',
+    path: '/externalRef',
+    message: 'externalRef is already used by another coordinator in this municipality',
+  },
+  families_municipality_id_external_ref_key: {
+    status: 409,
+    type: 'conflict',
+    path: '/externalRef',
+    message: 'externalRef is already used by another family in this municipality',
+  },
+  ratings_one_per_rater: {
+    status: 422,
+    type: 'rule',
+    path: '',
+    message: 'this session already has a rating of this member with this instrument by this rater',
+  },
 }
 
 function uniqueViolation(err: unknown): { status: number; type: ProblemType; path: string; message: string } | null {
   const e = err as { code?: unknown; constraint?: unknown }
   if (e.code !== '23505') return null
-  return UNIQUE_CONSTRAINTS[String(e.constraint)] ?? { status: 409, type: 'conflict', path: '', message: 'the request conflicts with a change made at the same time; read the current state and retry' }
+  return (
+    UNIQUE_CONSTRAINTS[String(e.constraint)] ?? {
+      status: 409,
+      type: 'conflict',
+      path: '',
+      message: 'the request conflicts with a change made at the same time; read the current state and retry',
+    }
+  )
 }
 
 /**
@@ -171,7 +195,10 @@ async function problems(app: FastifyInstance) {
       return send(reply, request, status, type, detail, type === 'validation' ? [{ path: '', message: detail }] : undefined)
     }
     // A database message can quote the input (personal data): log its code and place only.
-    request.log.error({ err: sqlstate ? { code: sqlstate, routine: (err as { routine?: string }).routine } : { code: err.code, message: err.message, stack: err.stack } }, 'request failed')
+    request.log.error(
+      { err: sqlstate ? { code: sqlstate, routine: (err as { routine?: string }).routine } : { code: err.code, message: err.message, stack: err.stack } },
+      'request failed',
+    )
     if (status === 503) {
       reply.header('retry-after', String(RETRY_AFTER_SECONDS))
       return send(reply, request, 503, 'unavailable', 'The service is not available right now')

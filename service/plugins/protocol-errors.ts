@@ -72,5 +72,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     problem = new Problem(500, 'internal', 'Something went wrong on our side; the request was not completed')
   }
   // The path is what failed, so it is not the instance either: the request's id is.
-  reply.code(problem.status).type('application/problem+json; charset=utf-8').send({ ...problemBody(request, problem), instance: `urn:uuid:${request.id}` })
+  reply
+    .code(problem.status)
+    .type('application/problem+json; charset=utf-8')
+    .send({ ...problemBody(request, problem), instance: `urn:uuid:${request.id}` })
 }

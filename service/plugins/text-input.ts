@@ -12,7 +12,11 @@ function textFault(text: string): 'nul' | 'surrogate' | null {
 }
 
 const MESSAGES = {
-  nul: { value: 'may not contain the NUL character', name: 'a field name here contains the NUL character', detail: 'Text may not contain the NUL character (U+0000)' },
+  nul: {
+    value: 'may not contain the NUL character',
+    name: 'a field name here contains the NUL character',
+    detail: 'Text may not contain the NUL character (U+0000)',
+  },
   surrogate: {
     value: 'is not valid Unicode text: it holds an unpaired surrogate (\\ud800–\\udfff alone)',
     name: 'a field name here is not valid Unicode text: it holds an unpaired surrogate',

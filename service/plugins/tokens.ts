@@ -9,8 +9,7 @@ import { UUID_PATTERN } from '../contracts/common.js'
 
 /** Whom an embed token speaks for (docs/api.md, Principals). */
 export type EmbedRole =
-  | { role: 'coordinator'; coordinatorId: string }
-  | { role: 'family'; familyId: string; memberId?: string; sessionId?: string; scope?: string }
+  { role: 'coordinator'; coordinatorId: string } | { role: 'family'; familyId: string; memberId?: string; sessionId?: string; scope?: string }
 
 /**
  * The claims of an embed token: its municipality, the API client that minted it (`client_id`, as
@@ -83,7 +82,8 @@ export async function createTokenService(config: Config, log: (msg: string) => v
   return {
     async issue(claims, ttlSeconds) {
       const now = Math.floor(Date.now() / 1000)
-      const subject = claims.role === 'coordinator' ? `coordinator:${claims.coordinatorId}` : `family:${claims.familyId}${claims.memberId ? `:${claims.memberId}` : ''}`
+      const subject =
+        claims.role === 'coordinator' ? `coordinator:${claims.coordinatorId}` : `family:${claims.familyId}${claims.memberId ? `:${claims.memberId}` : ''}`
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: 'EdDSA', kid: current.kid, typ: 'JWT' })
         .setIssuer(issuer)
@@ -97,7 +97,13 @@ export async function createTokenService(config: Config, log: (msg: string) => v
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, keySet, { algorithms: ['EdDSA'], issuer, audience, clockTolerance: 1, requiredClaims: ['exp', 'iat', 'sub', 'jti'] })
+        const { payload } = await jwtVerify(token, keySet, {
+          algorithms: ['EdDSA'],
+          issuer,
+          audience,
+          clockTolerance: 1,
+          requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        })
         const p = payload as JWTPayload & Record<string, unknown>
         if (typeof p.mun !== 'string' || typeof p.iat !== 'number') return null
         if (p.client_id !== undefined && !(typeof p.client_id === 'string' && UUID_PATTERN.test(p.client_id))) return null

@@ -36,11 +36,22 @@ async function widget(app: FastifyInstance, opts: { widgetDir?: string }) {
   }
 
   if (hasDemoPage()) {
-    await app.register(fastifyStatic, { root: DEMO_DIR, prefix: '/demo/', decorateReply: false, index: false, cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') })
+    await app.register(fastifyStatic, {
+      root: DEMO_DIR,
+      prefix: '/demo/',
+      decorateReply: false,
+      index: false,
+      cacheControl: false,
+      setHeaders: (res) => {
+        res.setHeader('cache-control', 'no-cache')
+      },
+    })
     app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/demo/index.html'))
   } else {
     app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><title>Framgang</title><h1>Framgang</h1><p>The API is running. See <a href="/docs">/docs</a>.</p></html>'),
+      reply
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><html lang="en"><title>Framgang</title><h1>Framgang</h1><p>The API is running. See <a href="/docs">/docs</a>.</p></html>'),
     )
   }
 }

@@ -42,7 +42,13 @@ export function seriesIntakes(facts: FamilyFacts) {
 }
 
 /** Progress (tenths) of each family from facts loaded once for all of them. */
-export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, bandModelOf: BandModelOf, onlyMemberId?: string | null): Map<string, Progress> {
+export function progressOf(
+  families: FamilyRow[],
+  facts: FamilyFacts,
+  ctx: ProgressContext,
+  bandModelOf: BandModelOf,
+  onlyMemberId?: string | null,
+): Map<string, Progress> {
   const members = groupBy(facts.members, (m) => m.family_id)
   const sessions = groupBy(facts.sessions, (s) => s.family_id)
   const ratings = groupBy(facts.ratings, (r) => r.familyId)
@@ -70,7 +76,14 @@ export function progressOf(families: FamilyRow[], facts: FamilyFacts, ctx: Progr
  * Progress of families from their facts, with the band models their series need: from the
  * families' stored state when the caller read it and it covers every series, else looked up.
  */
-export async function progressWithBands(trx: Trx, families: FamilyRow[], facts: FamilyFacts, ctx: ProgressContext, onlyMemberId?: string | null, storedBands?: readonly StoredBand[]) {
+export async function progressWithBands(
+  trx: Trx,
+  families: FamilyRow[],
+  facts: FamilyFacts,
+  ctx: ProgressContext,
+  onlyMemberId?: string | null,
+  storedBands?: readonly StoredBand[],
+) {
   const needed = seriesIntakes(facts).filter((s) => isOutcomeCode(ctx.instruments, s.instrument))
   const bandModelOf =
     (storedBands && bandModelsFromState(storedBands, needed)) ?? (await loadBandModels(trx, needed, ctx.instruments, ctx.settings.expectedBandMinSeries))

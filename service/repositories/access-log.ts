@@ -41,12 +41,20 @@ export async function accessLogPage(
 ): Promise<{ items: AccessEvent[]; next: Position | null }> {
   let q = trx
     .selectFrom('audit_events as e')
-    .leftJoin('coordinators as c', (j) => j.on(sql<boolean>`c.coordinator_id::text = e.actor_id`).onRef('c.municipality_id', '=', 'e.municipality_id').on('e.actor_type', '=', 'coordinator'))
+    .leftJoin('coordinators as c', (j) =>
+      j
+        .on(sql<boolean>`c.coordinator_id::text = e.actor_id`)
+        .onRef('c.municipality_id', '=', 'e.municipality_id')
+        .on('e.actor_type', '=', 'coordinator'),
+    )
     .select(['e.audit_event_id', 'e.occurred_at', 'e.actor_type', 'e.actor_id', 'c.display_name', 'e.role', 'e.action', 'e.resource', 'e.request_id'])
     .where('e.family_id', '=', familyId)
   if (onlyMemberId) q = q.where(memberEvents(familyId, onlyMemberId))
   if (after) q = q.where('e.audit_event_id', '<', String(after[0]))
-  const rows = await q.orderBy('e.audit_event_id', 'desc').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy('e.audit_event_id', 'desc')
+    .limit(limit + 1)
+    .execute()
   const result = keysetPage(rows, limit, (r) => [Number(r.audit_event_id)])
   return {
     items: result.items.map((r) => ({

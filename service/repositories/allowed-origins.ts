@@ -10,12 +10,20 @@ import type { Trx } from '../db/kysely.js'
 export async function replaceOrigins(trx: Trx, municipalityId: string, origins: string[]): Promise<void> {
   await trx.deleteFrom('allowed_origins').where('municipality_id', '=', municipalityId).execute()
   const unique = [...new Set(origins.map((o) => o.toLowerCase()))]
-  if (unique.length) await trx.insertInto('allowed_origins').values(unique.map((origin) => ({ municipality_id: municipalityId, origin }))).execute()
+  if (unique.length)
+    await trx
+      .insertInto('allowed_origins')
+      .values(unique.map((origin) => ({ municipality_id: municipalityId, origin })))
+      .execute()
 }
 
 /** Adds one origin (a second time changes nothing) and gives the municipality's origins. */
 export async function addOrigin(trx: Trx, municipalityId: string, origin: string): Promise<string[]> {
-  await trx.insertInto('allowed_origins').values({ municipality_id: municipalityId, origin }).onConflict((oc) => oc.doNothing()).execute()
+  await trx
+    .insertInto('allowed_origins')
+    .values({ municipality_id: municipalityId, origin })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
   const rows = await trx.selectFrom('allowed_origins').select('origin').where('municipality_id', '=', municipalityId).orderBy('origin').execute()
   return rows.map((r) => r.origin)
 }
@@ -29,4 +37,3 @@ export async function allowedOrigins(trx: Trx): Promise<string[]> {
 export async function originRegisteredAnywhere(trx: Trx, origin: string): Promise<boolean> {
   return (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${origin}) AS ok`.execute(trx)).rows[0]?.ok === true
 }
-

@@ -40,7 +40,12 @@ export async function createApiClient(trx: Trx, municipalityId: string, name: st
 
 /** Revokes a client that is not revoked yet; false when there is none. Also as the owner, outside any municipality (the admin CLI). */
 export async function revokeApiClient(db: Db, apiClientId: string): Promise<boolean> {
-  const r = await db.updateTable('api_clients').set({ revoked_at: new Date() }).where('api_client_id', '=', apiClientId).where('revoked_at', 'is', null).executeTakeFirst()
+  const r = await db
+    .updateTable('api_clients')
+    .set({ revoked_at: new Date() })
+    .where('api_client_id', '=', apiClientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0
 }
 

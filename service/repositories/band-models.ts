@@ -21,7 +21,12 @@ export async function deleteReferenceSeriesByKeys(trx: Trx, keys: readonly strin
   if (keys.length) await trx.deleteFrom('reference_series').where('synthetic', '=', false).where('series_key', 'in', keys).execute()
 }
 
-export async function insertReferenceSeries(trx: Trx, municipalityId: string, rows: readonly ReferenceSeries[], options: { synthetic?: boolean; chunk?: number } = {}): Promise<void> {
+export async function insertReferenceSeries(
+  trx: Trx,
+  municipalityId: string,
+  rows: readonly ReferenceSeries[],
+  options: { synthetic?: boolean; chunk?: number } = {},
+): Promise<void> {
   const chunk = options.chunk ?? 1000
   for (let k = 0; k < rows.length; k += chunk) {
     await trx
@@ -56,8 +61,20 @@ export async function deleteBandModels(trx: Trx): Promise<void> {
 
 /** One instrument's models by intake. */
 export async function insertBandModels(trx: Trx, municipalityId: string, instrument: string, byIntake: ReadonlyMap<number, BandModel>): Promise<number> {
-  const values = [...byIntake].map(([intake, m]) => ({ municipality_id: municipalityId, instrument_code: instrument, intake, a25: m.a25, a50: m.a50, a75: m.a75, cohort_size: m.cohortSize }))
-  for (let k = 0; k < values.length; k += 1000) await trx.insertInto('band_models').values(values.slice(k, k + 1000)).execute()
+  const values = [...byIntake].map(([intake, m]) => ({
+    municipality_id: municipalityId,
+    instrument_code: instrument,
+    intake,
+    a25: m.a25,
+    a50: m.a50,
+    a75: m.a75,
+    cohort_size: m.cohortSize,
+  }))
+  for (let k = 0; k < values.length; k += 1000)
+    await trx
+      .insertInto('band_models')
+      .values(values.slice(k, k + 1000))
+      .execute()
   return values.length
 }
 
@@ -103,7 +120,15 @@ export async function loadBandModels(
     const keys = [...new Set(needed.map(referenceKeyOf))]
     // Both lookups in one statement: a row is the model at an intake (series_key null) or a
     // series' own reference row.
-    const rows = await sql<{ series_key: string | null; instrument_code: string; intake: number; a25: number | null; a50: number | null; a75: number | null; cohort_size: number | null }>`
+    const rows = await sql<{
+      series_key: string | null
+      instrument_code: string
+      intake: number
+      a25: number | null
+      a50: number | null
+      a75: number | null
+      cohort_size: number | null
+    }>`
       SELECT NULL::text AS series_key, instrument_code, intake, a25, a50, a75, cohort_size
         FROM band_models
        WHERE (instrument_code, intake) IN (SELECT * FROM unnest(${pairs.map((p) => p.instrument)}::text[], ${pairs.map((p) => p.intake)}::smallint[]))

@@ -33,11 +33,18 @@ export async function insertCoordinator(trx: Trx, municipalityId: string, input:
 }
 
 /** Coordinators by id; `after` is the position a previous page ended at. */
-export async function listCoordinators(trx: Trx, filter: { active?: boolean }, { after, limit }: { after: Position | null; limit: number }): Promise<{ items: Coordinator[]; next: Position | null }> {
+export async function listCoordinators(
+  trx: Trx,
+  filter: { active?: boolean },
+  { after, limit }: { after: Position | null; limit: number },
+): Promise<{ items: Coordinator[]; next: Position | null }> {
   let q = trx.selectFrom('coordinators').selectAll()
   if (filter.active !== undefined) q = q.where('active', '=', filter.active)
   if (after) q = q.where('coordinator_id', '>', String(after[0]))
-  const rows = await q.orderBy('coordinator_id').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy('coordinator_id')
+    .limit(limit + 1)
+    .execute()
   const result = keysetPage(rows, limit, (row) => [row.coordinator_id])
   return { items: result.items.map(toCoordinator), next: result.next }
 }
@@ -68,9 +75,18 @@ export async function coordinatorActive(trx: Trx, coordinatorId: string): Promis
 }
 
 /** A coordinator's id by external reference, creating the coordinator when there is none (the demo's seed). */
-export async function coordinatorIdByRef(trx: Trx, municipalityId: string, externalRef: string, displayName: string): Promise<{ coordinatorId: string; created: boolean }> {
+export async function coordinatorIdByRef(
+  trx: Trx,
+  municipalityId: string,
+  externalRef: string,
+  displayName: string,
+): Promise<{ coordinatorId: string; created: boolean }> {
   const existing = await trx.selectFrom('coordinators').select('coordinator_id').where('external_ref', '=', externalRef).executeTakeFirst()
   if (existing) return { coordinatorId: existing.coordinator_id, created: false }
-  const row = await trx.insertInto('coordinators').values({ municipality_id: municipalityId, external_ref: externalRef, display_name: displayName }).returning('coordinator_id').executeTakeFirstOrThrow()
+  const row = await trx
+    .insertInto('coordinators')
+    .values({ municipality_id: municipalityId, external_ref: externalRef, display_name: displayName })
+    .returning('coordinator_id')
+    .executeTakeFirstOrThrow()
   return { coordinatorId: row.coordinator_id, created: true }
 }

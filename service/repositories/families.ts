@@ -80,7 +80,14 @@ export async function findFamilyRowWithMembers(
   }
 }
 
-type StoredBandJson = { member_id: string; instrument_code: string; rater: string; rater_member_id: string | null; intake: number; band_model: BandModel | null }
+type StoredBandJson = {
+  member_id: string
+  instrument_code: string
+  rater: string
+  rater_member_id: string | null
+  intake: number
+  band_model: BandModel | null
+}
 
 /**
  * The municipality's row and a family's members in one statement. A write reads them once it
@@ -120,7 +127,11 @@ export async function findFamily(trx: Trx, familyId: string): Promise<Family | u
 
 /** The date of the family's latest session, or null before the first. */
 export async function lastSessionOn(trx: Trx, familyId: string): Promise<string | null> {
-  const row = await trx.selectFrom('sessions').select((eb) => eb.fn.max('held_on').as('last')).where('family_id', '=', familyId).executeTakeFirst()
+  const row = await trx
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.max('held_on').as('last'))
+    .where('family_id', '=', familyId)
+    .executeTakeFirst()
   return (row?.last as string | null | undefined) ?? null
 }
 
@@ -133,7 +144,14 @@ export async function externalRefTaken(trx: Trx, externalRef: string, exceptFami
 export async function insertFamily(trx: Trx, municipalityId: string, input: CreateFamily): Promise<Family> {
   const family = await trx
     .insertInto('families')
-    .values({ municipality_id: municipalityId, external_ref: input.externalRef, coordinator_id: input.coordinatorId, started_on: input.startedOn, ended_on: null, ending: null })
+    .values({
+      municipality_id: municipalityId,
+      external_ref: input.externalRef,
+      coordinator_id: input.coordinatorId,
+      started_on: input.startedOn,
+      ended_on: null,
+      ending: null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow()
   const members: MemberRow[] = []
@@ -189,18 +207,34 @@ export async function listFamilies(
   if (filter.externalRef) q = q.where('external_ref', '=', filter.externalRef)
   // Compared and ordered on the columns themselves, so the index families_created serves both.
   if (after) q = q.where(sql<boolean>`(created_at, family_id) > (${createdAtOfMicros(after[0])}, ${after[1]}::uuid)`)
-  const rows = await q.orderBy('created_at').orderBy('family_id').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy('created_at')
+    .orderBy('family_id')
+    .limit(limit + 1)
+    .execute()
   const result = keysetPage(rows, limit, (r) => [r.created_us, r.family_id])
-  const members = await membersOf(trx, result.items.map((r) => r.family_id))
+  const members = await membersOf(
+    trx,
+    result.items.map((r) => r.family_id),
+  )
   const byFamily = groupBy(members, (m) => m.family_id)
   return { items: result.items.map((r) => toFamily(r, byFamily.get(r.family_id) ?? [])), next: result.next }
 }
 
 /** What the age rules need of a member's ratings: each rating with its session's date. */
-export async function ratingsOfMember(trx: Trx, familyId: string, memberId: string): Promise<{ heldOn: string; instrument: string; rater: string; overrideReason: string | null }[]> {
+export async function ratingsOfMember(
+  trx: Trx,
+  familyId: string,
+  memberId: string,
+): Promise<{ heldOn: string; instrument: string; rater: string; overrideReason: string | null }[]> {
   const rows = await trx
     .selectFrom('ratings')
-    .innerJoin('sessions', (j) => j.onRef('sessions.municipality_id', '=', 'ratings.municipality_id').onRef('sessions.family_id', '=', 'ratings.family_id').onRef('sessions.session_id', '=', 'ratings.session_id'))
+    .innerJoin('sessions', (j) =>
+      j
+        .onRef('sessions.municipality_id', '=', 'ratings.municipality_id')
+        .onRef('sessions.family_id', '=', 'ratings.family_id')
+        .onRef('sessions.session_id', '=', 'ratings.session_id'),
+    )
     .select(['sessions.held_on', 'ratings.instrument_code', 'ratings.rater', 'ratings.override_reason'])
     .where('ratings.family_id', '=', familyId)
     .where('ratings.member_id', '=', memberId)
@@ -215,7 +249,9 @@ export async function familyIdByExternalRef(trx: Trx, externalRef: string): Prom
 
 /** Whether a family of this municipality (not a synthetic one) has this id. */
 export async function familyIdExists(trx: Trx, familyId: string): Promise<boolean> {
-  return (await trx.selectFrom('families').select('family_id').where('family_id', '=', familyId).where('synthetic', '=', false).executeTakeFirst()) !== undefined
+  return (
+    (await trx.selectFrom('families').select('family_id').where('family_id', '=', familyId).where('synthetic', '=', false).executeTakeFirst()) !== undefined
+  )
 }
 
 /** The family a member belongs to, if the member exists. */

@@ -5,11 +5,16 @@ import type { Rater } from '../contracts/common.js'
 import type { RatingFact } from '../domain/series.js'
 
 /** The members, sessions and ratings of many families in two queries, whatever their number. */
-export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { members: Pick<MemberRow, 'member_id' | 'family_id' | 'alias' | 'role' | 'birth_date'>[] }) {
+export async function loadFamilyFacts(
+  trx: Trx,
+  familyIds: string[],
+  known?: { members: Pick<MemberRow, 'member_id' | 'family_id' | 'alias' | 'role' | 'birth_date'>[] },
+) {
   if (familyIds.length === 0) return { members: [], sessions: [], ratings: [] }
   // Sessions and their ratings in one statement: a session without ratings is one row of nulls.
   const [members, rows] = await Promise.all([
-    known?.members ?? trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('seq').execute(),
+    known?.members ??
+      trx.selectFrom('members').select(['member_id', 'family_id', 'alias', 'role', 'birth_date']).where('family_id', 'in', familyIds).orderBy('seq').execute(),
     trx
       .selectFrom('sessions')
       // The ratings' own family condition lets the planner reach them through their family index
@@ -22,7 +27,18 @@ export async function loadFamilyFacts(trx: Trx, familyIds: string[], known?: { m
           .onRef('ratings.session_id', '=', 'sessions.session_id')
           .on('ratings.family_id', 'in', familyIds),
       )
-      .select(['sessions.session_id', 'sessions.family_id', 'sessions.held_on', 'ratings.rating_id', 'ratings.member_id', 'ratings.instrument_code', 'ratings.rater', 'ratings.rater_member_id', 'ratings.items', 'ratings.total'])
+      .select([
+        'sessions.session_id',
+        'sessions.family_id',
+        'sessions.held_on',
+        'ratings.rating_id',
+        'ratings.member_id',
+        'ratings.instrument_code',
+        'ratings.rater',
+        'ratings.rater_member_id',
+        'ratings.items',
+        'ratings.total',
+      ])
       // The instant as the ISO text Date#toISOString gives (milliseconds, truncated), formatted
       // by the database: parsing a Date per rating only to print it again was a hot spot.
       .select(sql<string | null>`to_char(ratings.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('created_at'))

@@ -97,16 +97,22 @@ export async function writeFamilyStates(trx: Trx, municipalityId: string, family
         : sql`, stored AS (INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, ${JSON.stringify(series)}::jsonb) ${upsert(series[0], SERIES_KEY)})`
     await sql`
       WITH gone AS (DELETE FROM series_state WHERE family_id = ${familyIds[0]}::uuid AND position >= ${series.length}::integer) ${storeSeries}
-      INSERT INTO family_state SELECT * FROM jsonb_populate_recordset(NULL::family_state, ${JSON.stringify(families)}::jsonb) ${upsert(families[0], FAMILY_KEY)}`.execute(trx)
+      INSERT INTO family_state SELECT * FROM jsonb_populate_recordset(NULL::family_state, ${JSON.stringify(families)}::jsonb) ${upsert(families[0], FAMILY_KEY)}`.execute(
+      trx,
+    )
     return
   }
   await trx.deleteFrom('series_state').where('family_id', 'in', familyIds).execute()
   for (let k = 0; k < series.length; k += 1000) {
-    await sql`INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, ${JSON.stringify(series.slice(k, k + 1000))}::jsonb)`.execute(trx)
+    await sql`INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, ${JSON.stringify(series.slice(k, k + 1000))}::jsonb)`.execute(
+      trx,
+    )
   }
   for (let k = 0; k < families.length; k += 1000) {
     const rows = families.slice(k, k + 1000)
-    await sql`INSERT INTO family_state SELECT * FROM jsonb_populate_recordset(NULL::family_state, ${JSON.stringify(rows)}::jsonb) ${upsert(rows[0], FAMILY_KEY)}`.execute(trx)
+    await sql`INSERT INTO family_state SELECT * FROM jsonb_populate_recordset(NULL::family_state, ${JSON.stringify(rows)}::jsonb) ${upsert(rows[0], FAMILY_KEY)}`.execute(
+      trx,
+    )
   }
 }
 
@@ -120,7 +126,9 @@ export async function deleteFamilyState(trx: Trx, familyId: string): Promise<voi
 export async function familiesWithoutState(trx: Trx): Promise<boolean> {
   const missing = await sql<{ missing: boolean }>`
     SELECT EXISTS (SELECT 1 FROM families f WHERE NOT f.synthetic
-                    AND NOT EXISTS (SELECT 1 FROM family_state s WHERE s.municipality_id = f.municipality_id AND s.family_id = f.family_id)) AS missing`.execute(trx)
+                    AND NOT EXISTS (SELECT 1 FROM family_state s WHERE s.municipality_id = f.municipality_id AND s.family_id = f.family_id)) AS missing`.execute(
+    trx,
+  )
   return missing.rows[0]?.missing === true
 }
 
@@ -155,7 +163,10 @@ export async function caseloadDetails(
 }
 
 /** The stored standing of the active families, of one coordinator or the whole municipality. */
-export async function activeFamilyStates(trx: Trx, coordinatorId: string | undefined): Promise<(StoredStanding & { coordinatorId: string; sessionCount: number })[]> {
+export async function activeFamilyStates(
+  trx: Trx,
+  coordinatorId: string | undefined,
+): Promise<(StoredStanding & { coordinatorId: string; sessionCount: number })[]> {
   let q = trx
     .selectFrom('family_state')
     .select(['family_id', 'coordinator_id', 'active', 'started_on', 'last_session_on', 'last_session_id', 'session_count', 'severity', 'flag_count'])

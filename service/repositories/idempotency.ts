@@ -14,12 +14,27 @@ export interface IdempotencyRecord {
  * Takes the key's advisory lock (held for the transaction) and reads its record, in one round
  * trip (sql/008). `locked` false: another request with the key is still running.
  */
-export async function claimIdempotencyKey(trx: Trx, lockName: string, principal: string, key: string): Promise<{ locked: boolean; stored: IdempotencyRecord | undefined }> {
-  const claim = await sql<{ locked: boolean; request_hash: string | null; status_code: number | null; location: string | null; body: unknown; created_at: Date | null }>`
+export async function claimIdempotencyKey(
+  trx: Trx,
+  lockName: string,
+  principal: string,
+  key: string,
+): Promise<{ locked: boolean; stored: IdempotencyRecord | undefined }> {
+  const claim = await sql<{
+    locked: boolean
+    request_hash: string | null
+    status_code: number | null
+    location: string | null
+    body: unknown
+    created_at: Date | null
+  }>`
     SELECT * FROM framgang_claim_idempotency_key(${lockName}, ${principal}, ${key})`.execute(trx)
   const row = claim.rows[0]
   if (!row?.locked) return { locked: false, stored: undefined }
-  const stored = row.request_hash === null ? undefined : { requestHash: row.request_hash, statusCode: row.status_code!, location: row.location, body: row.body, createdAt: row.created_at! }
+  const stored =
+    row.request_hash === null
+      ? undefined
+      : { requestHash: row.request_hash, statusCode: row.status_code!, location: row.location, body: row.body, createdAt: row.created_at! }
   return { locked: true, stored }
 }
 
@@ -50,7 +65,11 @@ export async function insertIdempotencyRecord(
  * location), sessions (familyId), ratings (memberId: also those in sessions deleted since, which
  * no sessionId here names) and what a family token created (its principal).
  */
-export async function deleteIdempotencyRecordsOfFamily(trx: Trx, familyId: string, ids: { memberIds: readonly string[]; sessionIds: readonly string[] }): Promise<void> {
+export async function deleteIdempotencyRecordsOfFamily(
+  trx: Trx,
+  familyId: string,
+  ids: { memberIds: readonly string[]; sessionIds: readonly string[] },
+): Promise<void> {
   await trx
     .deleteFrom('idempotency_keys')
     .where((eb) =>

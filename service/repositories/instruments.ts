@@ -40,7 +40,11 @@ export interface SettingsVersion {
 export async function loadInstruments(trx: Trx, known?: SettingsVersion): Promise<LoadedInstrument[]> {
   const m =
     known ??
-    (await trx.selectFrom('municipalities').select(['municipality_id', 'settings_version']).where('municipality_id', '=', sql<string>`framgang_current_municipality()`).executeTakeFirstOrThrow())
+    (await trx
+      .selectFrom('municipalities')
+      .select(['municipality_id', 'settings_version'])
+      .where('municipality_id', '=', sql<string>`framgang_current_municipality()`)
+      .executeTakeFirstOrThrow())
   const version = String(m.settings_version)
   const hit = cache.get(m.municipality_id)
   if (hit && hit.version === version) return hit.instruments

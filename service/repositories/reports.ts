@@ -14,7 +14,22 @@ export async function reportInputs(trx: Trx, period: { from: IsoDate; to: IsoDat
   const primary = trx
     .selectFrom('series_state as s')
     .innerJoin('family_state as f', (j) => j.onRef('f.municipality_id', '=', 's.municipality_id').onRef('f.family_id', '=', 's.family_id'))
-    .select(['s.family_id', 's.member_id', 's.age_group_at_intake', 's.intake', 's.latest', 's.latest_on', 's.points', 's.days_in_service', 's.first_alliance', 's.cutoff', 's.status', 'f.coordinator_id', 'f.ending', 'f.left_behind'])
+    .select([
+      's.family_id',
+      's.member_id',
+      's.age_group_at_intake',
+      's.intake',
+      's.latest',
+      's.latest_on',
+      's.points',
+      's.days_in_service',
+      's.first_alliance',
+      's.cutoff',
+      's.status',
+      'f.coordinator_id',
+      'f.ending',
+      'f.left_behind',
+    ])
     .where('s.is_primary', '=', true)
   const collateral = trx
     .selectFrom('series_state')
@@ -38,10 +53,17 @@ export async function reportInputs(trx: Trx, period: { from: IsoDate; to: IsoDat
     cutoff: r.cutoff,
     status: r.status as SeriesStatus | null,
     collateralRaters: collateralRatersOf(
-      (collateralOf.get(r.member_id) ?? []).map((c) => ({ instrument: c.instrument_code, rater: c.rater as Rater, raterMemberId: c.rater_member_id, latestOn: c.latest_on })),
+      (collateralOf.get(r.member_id) ?? []).map((c) => ({
+        instrument: c.instrument_code,
+        rater: c.rater as Rater,
+        raterMemberId: c.rater_member_id,
+        latestOn: c.latest_on,
+      })),
       inPeriod,
     ),
   }))
-  const families = new Map<string, ReportFamilyOutcome>(primaryRows.map((r) => [r.family_id, { coordinatorId: r.coordinator_id, ending: r.ending as Ending | null, leftBehind: r.left_behind }]))
+  const families = new Map<string, ReportFamilyOutcome>(
+    primaryRows.map((r) => [r.family_id, { coordinatorId: r.coordinator_id, ending: r.ending as Ending | null, leftBehind: r.left_behind }]),
+  )
   return { persons, families }
 }

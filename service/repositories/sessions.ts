@@ -38,7 +38,15 @@ export function toRatingValues(row: RatingRow): RatingValues {
 
 /** The rating's own columns. */
 function ratingColumns(v: RatingValues) {
-  return { member_id: v.memberId, instrument_code: v.instrument, rater: v.rater, rater_member_id: v.raterMemberId, items: v.items, total: v.total, override_reason: v.overrideReason }
+  return {
+    member_id: v.memberId,
+    instrument_code: v.instrument,
+    rater: v.rater,
+    rater_member_id: v.raterMemberId,
+    items: v.items,
+    total: v.total,
+    override_reason: v.overrideReason,
+  }
 }
 
 export function toSession(row: SessionRow, ratings: RatingRow[]): Session {
@@ -77,7 +85,15 @@ export async function insertSession(
   ratings: RatingValues[],
   options: { alongside?: OperationNodeSource } = {},
 ): Promise<Session> {
-  type Row = RatingRow & { s_session_id: string; s_family_id: string; s_held_on: string; s_kind: string; s_note: string | null; s_created_at: Date; s_municipality_id: string }
+  type Row = RatingRow & {
+    s_session_id: string
+    s_family_id: string
+    s_held_on: string
+    s_kind: string
+    s_note: string | null
+    s_created_at: Date
+    s_municipality_id: string
+  }
   const r = await sql<Row>`
     WITH ${options.alongside ? sql`alongside AS (${options.alongside}),` : sql``} s AS (
       INSERT INTO sessions (municipality_id, family_id, session_id, held_on, kind, note)
@@ -119,12 +135,27 @@ export async function insertRatings(trx: Trx, municipalityId: string, familyId: 
 const createdMicros = sql<number>`(extract(epoch from created_at) * 1000000)::bigint`
 
 /** Newest first: by date, then by when it was logged; `after` is the position a previous page ended at. */
-export async function listSessions(trx: Trx, familyId: string, { after, limit }: { after: Position | null; limit: number }): Promise<{ items: Session[]; next: Position | null }> {
+export async function listSessions(
+  trx: Trx,
+  familyId: string,
+  { after, limit }: { after: Position | null; limit: number },
+): Promise<{ items: Session[]; next: Position | null }> {
   let q = trx.selectFrom('sessions').selectAll().select(createdMicros.as('created_us')).where('family_id', '=', familyId)
   if (after) q = q.where(sql<boolean>`(held_on, ${createdMicros}, session_id) < (${after[0]}::date, ${after[1]}::bigint, ${after[2]}::uuid)`)
-  const rows = await q.orderBy('held_on', 'desc').orderBy(createdMicros, 'desc').orderBy('session_id', 'desc').limit(limit + 1).execute()
+  const rows = await q
+    .orderBy('held_on', 'desc')
+    .orderBy(createdMicros, 'desc')
+    .orderBy('session_id', 'desc')
+    .limit(limit + 1)
+    .execute()
   const result = keysetPage(rows, limit, (r) => [r.held_on, r.created_us, r.session_id])
-  const ratings = groupBy(await ratingsOf(trx, result.items.map((s) => s.session_id)), (r) => r.session_id)
+  const ratings = groupBy(
+    await ratingsOf(
+      trx,
+      result.items.map((s) => s.session_id),
+    ),
+    (r) => r.session_id,
+  )
   return {
     items: result.items.map((s) => toSession(s, ratings.get(s.session_id) ?? [])),
     next: result.next,
@@ -134,7 +165,13 @@ export async function listSessions(trx: Trx, familyId: string, { after, limit }:
 /** Every session of a family with its ratings, oldest first (the family's export). */
 export async function sessionsOfFamily(trx: Trx, familyId: string): Promise<Session[]> {
   const rows = await trx.selectFrom('sessions').selectAll().where('family_id', '=', familyId).orderBy('held_on').orderBy('created_at').execute()
-  const ratings = groupBy(await ratingsOf(trx, rows.map((s) => s.session_id)), (x) => x.session_id)
+  const ratings = groupBy(
+    await ratingsOf(
+      trx,
+      rows.map((s) => s.session_id),
+    ),
+    (x) => x.session_id,
+  )
   return rows.map((s) => toSession(s, ratings.get(s.session_id) ?? []))
 }
 

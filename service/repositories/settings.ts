@@ -33,7 +33,9 @@ export async function readSettings(trx: Trx): Promise<Settings> {
     showAllianceToFamilies: m.show_alliance_to_families,
     overdueDays: m.overdue_days,
     expectedBandMinSeries: m.expected_band_min_series,
-    thresholds: Object.fromEntries(overrides.filter((o) => Object.keys(o.thresholds).length > 0).map((o) => [o.instrument_code, thresholdsToPoints(o.thresholds)])),
+    thresholds: Object.fromEntries(
+      overrides.filter((o) => Object.keys(o.thresholds).length > 0).map((o) => [o.instrument_code, thresholdsToPoints(o.thresholds)]),
+    ),
   }
 }
 

@@ -13,7 +13,9 @@ export function pointToPoints(p: Point): Point {
 }
 
 export function trendToPoints(t: Trend | null): Trend | null {
-  return t === null ? null : { ...t, slopePerSession: toPoints(t.slopePerSession), slopePer30Days: toPointsOrNull(t.slopePer30Days), intercept: toPoints(t.intercept) }
+  return t === null
+    ? null
+    : { ...t, slopePerSession: toPoints(t.slopePerSession), slopePer30Days: toPointsOrNull(t.slopePer30Days), intercept: toPoints(t.intercept) }
 }
 
 function bandToPoints(b: ExpectedBand | null): ExpectedBand | null {
@@ -50,7 +52,12 @@ export function familyProgressToPoints(p: FamilyProgress): FamilyProgress {
     ...p,
     members: p.members.map((m) => ({
       ...m,
-      series: m.series.map((s) => ({ ...s, points: s.points.map(pointToPoints), trend: trendToPoints(s.trend), referenceLine: toPointsOrNull(s.referenceLine) })),
+      series: m.series.map((s) => ({
+        ...s,
+        points: s.points.map(pointToPoints),
+        trend: trendToPoints(s.trend),
+        referenceLine: toPointsOrNull(s.referenceLine),
+      })),
     })),
   }
 }

@@ -23,7 +23,23 @@ function forSerializing(node: unknown): unknown {
   }
   const out: JsonSchema = {}
   for (const [key, value] of Object.entries(schema)) {
-    if (['$schema', 'pattern', 'format', 'propertyNames', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems'].includes(key)) continue
+    if (
+      [
+        '$schema',
+        'pattern',
+        'format',
+        'propertyNames',
+        'minimum',
+        'maximum',
+        'exclusiveMinimum',
+        'exclusiveMaximum',
+        'minLength',
+        'maxLength',
+        'minItems',
+        'maxItems',
+      ].includes(key)
+    )
+      continue
     // Property names are data here, not keywords: keep every one.
     out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as JsonSchema).map(([k, v]) => [k, forSerializing(v)])) : forSerializing(value)
   }

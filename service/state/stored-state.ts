@@ -30,7 +30,12 @@ async function stateContext(trx: Trx, known?: StateSettings) {
   return { instruments, minSeries: m.expected_band_min_series }
 }
 
-async function compute(trx: Trx, families: FamilyRow[], facts: FamilyFacts, ctx: { instruments: InstrumentDef[]; minSeries: number }): Promise<ComputedState[]> {
+async function compute(
+  trx: Trx,
+  families: FamilyRow[],
+  facts: FamilyFacts,
+  ctx: { instruments: InstrumentDef[]; minSeries: number },
+): Promise<ComputedState[]> {
   const bandModelOf = await loadBandModels(trx, seriesIntakes(facts.ratings.map((r) => r.fact)), ctx.instruments, ctx.minSeries)
   const members = groupBy(facts.members, (m) => m.family_id)
   const sessions = groupBy(facts.sessions, (s) => s.family_id)
@@ -65,7 +70,13 @@ export async function refreshFamilyState(trx: Trx, family: string | FamilyRow, k
 /** The state the rules give for these families now, as rows (for checks against the stored rows). */
 export async function computedStateRows(trx: Trx, familyIds: string[]) {
   const families = await familyRows(trx, familyIds)
-  const [ctx, facts] = await Promise.all([stateContext(trx), loadFamilyFacts(trx, families.map((f) => f.family_id))])
+  const [ctx, facts] = await Promise.all([
+    stateContext(trx),
+    loadFamilyFacts(
+      trx,
+      families.map((f) => f.family_id),
+    ),
+  ])
   const computed = await compute(trx, families, facts, ctx)
   return {
     families: computed.map((c) => familyRow(families[0]?.municipality_id ?? '', c.family)),
@@ -80,7 +91,11 @@ const FAMILY_CHUNK = 100
  * Rebuilds the municipality's whole state in the caller's transaction, a chunk of families at a
  * time, and records the rule version it was computed under.
  */
-export async function rebuildMunicipalityState(trx: Trx, municipalityId: string, onProgress?: (done: number, total: number) => void): Promise<{ families: number; series: number }> {
+export async function rebuildMunicipalityState(
+  trx: Trx,
+  municipalityId: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ families: number; series: number }> {
   const ctx = await stateContext(trx)
   // Every write to a family holds its row lock while it refreshes the family's state. Taking the
   // same locks first, in one order, lets writes in flight finish and holds back new ones until
@@ -91,8 +106,21 @@ export async function rebuildMunicipalityState(trx: Trx, municipalityId: string,
   let series = 0
   for (let i = 0; i < families.length; i += FAMILY_CHUNK) {
     const chunk = families.slice(i, i + FAMILY_CHUNK)
-    const computed = await compute(trx, chunk, await loadFamilyFacts(trx, chunk.map((f) => f.family_id)), ctx)
-    await writeFamilyStates(trx, municipalityId, chunk.map((f) => f.family_id), computed)
+    const computed = await compute(
+      trx,
+      chunk,
+      await loadFamilyFacts(
+        trx,
+        chunk.map((f) => f.family_id),
+      ),
+      ctx,
+    )
+    await writeFamilyStates(
+      trx,
+      municipalityId,
+      chunk.map((f) => f.family_id),
+      computed,
+    )
     series += computed.reduce((n, c) => n + c.series.length, 0)
     onProgress?.(Math.min(i + FAMILY_CHUNK, families.length), families.length)
   }
@@ -111,7 +139,12 @@ export async function rebuildStaleState(db: Db, log: (message: string) => void):
   for (const m of await allMunicipalities(db)) {
     const done = await inMunicipality(db, m.municipalityId, async (trx) => {
       if (m.stateRuleVersion === STATE_RULE_VERSION && !(await familiesWithoutState(trx))) return false
-      const why = m.stateRuleVersion === null ? 'never built' : m.stateRuleVersion === STATE_RULE_VERSION ? 'families without state' : `rule version ${m.stateRuleVersion} → ${STATE_RULE_VERSION}`
+      const why =
+        m.stateRuleVersion === null
+          ? 'never built'
+          : m.stateRuleVersion === STATE_RULE_VERSION
+            ? 'families without state'
+            : `rule version ${m.stateRuleVersion} → ${STATE_RULE_VERSION}`
       log(`rebuilding the stored state of municipality ${m.municipalityId} (${why})`)
       const counts = await rebuildMunicipalityState(trx, m.municipalityId, (done, total) => log(`  ${done}/${total} families`))
       log(`  ${counts.families} families, ${counts.series} series`)

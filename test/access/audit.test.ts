@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import t from 'tap'
 import { buildApp } from '../../service/app.js'
 import { createMunicipality } from '../../service/cli/municipalities.js'
@@ -8,7 +7,7 @@ import { pg } from '../../service/db/pg-types.js'
 import { daysAgo, NO_LOAD_SHEDDING } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
 import { captureLogs } from '../helpers/logs.js'
-import { buildWorld, expectStatus, inMunicipality, mint, orsSelf, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
+import { buildWorld, expectStatus, inMunicipality, orsSelf, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
 
 /**
  * Accountability: every read of a family's data and every write leaves an audit event (actor,
@@ -25,7 +24,9 @@ t.test('audit events and the access log', async (t) => {
 
   let last = 0
   const newEvents = async () => {
-    const rows = await inMunicipality(app.db, w.m1, (trx) => trx.selectFrom('audit_events').selectAll().where('audit_event_id', '>', String(last)).orderBy('audit_event_id').execute())
+    const rows = await inMunicipality(app.db, w.m1, (trx) =>
+      trx.selectFrom('audit_events').selectAll().where('audit_event_id', '>', String(last)).orderBy('audit_event_id').execute(),
+    )
     if (rows.length) last = Number(rows[rows.length - 1].audit_event_id)
     return rows
   }
@@ -74,21 +75,40 @@ t.test('audit events and the access log', async (t) => {
   await audited('GET access-log as family', 'family', k.family, 'GET', `/v1/families/${f}/access-log`, undefined, 200, 'access-log.read')
   // Writes.
   await audited('PATCH family', 'api', k.api, 'PATCH', `/v1/families/${f}`, { externalRef: uniqueRef('F') }, 200, 'family.update')
-  const member = (await app.call('POST', `/v1/families/${f}/members`, { key: k.coordinator, body: { alias: 'Bestefar', role: 'adult', birthDate: '1950-02-02' } })).json()
+  const member = (
+    await app.call('POST', `/v1/families/${f}/members`, { key: k.coordinator, body: { alias: 'Bestefar', role: 'adult', birthDate: '1950-02-02' } })
+  ).json()
   const memberEvents = (await newEvents()).filter((e) => e.family_id === f)
   t.match(memberEvents, [{ ...who.coordinator, action: 'member.create', resource: `member/${member.id}` }], 'POST member → member.create')
   await audited('PATCH member', 'coordinator', k.coordinator, 'PATCH', `/v1/families/${f}/members/${member.id}`, { alias: 'Morfar' }, 200, 'member.update')
-  const session = (await app.call('POST', `/v1/families/${f}/sessions`, { key: k.coordinator, body: { heldOn: daysAgo(5), kind: 'video', ratings: [orsSelf(w.f1.m.Mor)] } })).json()
-  t.match((await newEvents()).filter((e) => e.family_id === f), [{ ...who.coordinator, action: 'session.create', resource: `session/${session.id}` }], 'POST session → session.create')
+  const session = (
+    await app.call('POST', `/v1/families/${f}/sessions`, { key: k.coordinator, body: { heldOn: daysAgo(5), kind: 'video', ratings: [orsSelf(w.f1.m.Mor)] } })
+  ).json()
+  t.match(
+    (await newEvents()).filter((e) => e.family_id === f),
+    [{ ...who.coordinator, action: 'session.create', resource: `session/${session.id}` }],
+    'POST session → session.create',
+  )
   await audited('PATCH session', 'api', k.api, 'PATCH', `/v1/sessions/${session.id}`, { kind: 'phone' }, 200, 'session.update')
-  await audited('PUT rating', 'coordinator', k.coordinator, 'PUT', `/v1/sessions/${session.id}/ratings/${session.ratings[0].id}`, orsSelf(w.f1.m.Mor, [1, 2, 3, 4]), 200, 'rating.correct')
+  await audited(
+    'PUT rating',
+    'coordinator',
+    k.coordinator,
+    'PUT',
+    `/v1/sessions/${session.id}/ratings/${session.ratings[0].id}`,
+    orsSelf(w.f1.m.Mor, [1, 2, 3, 4]),
+    200,
+    'rating.correct',
+  )
   await audited('POST self-report rating', 'selfReport', k.selfReport, 'POST', `/v1/sessions/${w.sSelf}/ratings`, orsSelf(w.f1.m.Mor), 201, 'rating.create')
   await audited('DELETE rating', 'api', k.api, 'DELETE', `/v1/sessions/${session.id}/ratings/${session.ratings[0].id}`, undefined, 204, 'rating.delete')
   await audited('DELETE session', 'coordinator', k.coordinator, 'DELETE', `/v1/sessions/${session.id}`, undefined, 204, 'session.delete')
   await audited('mint a family token', 'api', k.api, 'POST', '/v1/embed-tokens', { role: 'family', familyId: f }, 201, 'embed-token.issue')
 
   await t.test('a correction keeps the old value in the audit trail', async (t) => {
-    const corrected = await inMunicipality(app.db, w.m1, (trx) => trx.selectFrom('audit_events').select('detail').where('action', '=', 'rating.correct').executeTakeFirstOrThrow())
+    const corrected = await inMunicipality(app.db, w.m1, (trx) =>
+      trx.selectFrom('audit_events').select('detail').where('action', '=', 'rating.correct').executeTakeFirstOrThrow(),
+    )
     t.match(corrected.detail, { previous: { items: [5, 6, 7, 8], total: 26 } }, 'the previous items and total')
   })
 
@@ -96,8 +116,16 @@ t.test('audit events and the access log', async (t) => {
     await app.call('GET', `/v1/families/${f}`, { key: w.tokens.coordinatorC2 })
     await app.call('GET', `/v1/families/${f}/progress`, { key: w.keyOther })
     // The progress read writes its event in the statement that reads the family: the 404 rolls it back.
-    t.equal((await app.call('GET', `/v1/families/${f}/progress`, { key: w.tokens.coordinatorC2 })).statusCode, 404, "another coordinator's progress read is a 404")
-    t.same((await newEvents()).filter((e) => e.family_id === f), [], 'no event for F1')
+    t.equal(
+      (await app.call('GET', `/v1/families/${f}/progress`, { key: w.tokens.coordinatorC2 })).statusCode,
+      404,
+      "another coordinator's progress read is a 404",
+    )
+    t.same(
+      (await newEvents()).filter((e) => e.family_id === f),
+      [],
+      'no event for F1',
+    )
   })
 
   await t.test('the access log shows the trail, newest first, to the API client and to the family', async (t) => {
@@ -108,23 +136,57 @@ t.test('audit events and the access log', async (t) => {
       const log = expectStatus(t, await app.call('GET', `/v1/families/${f}/access-log?limit=200`, { key }), 200, `access log as ${as}`)
       t.equal(log.familyId, f)
       const actions = log.items.map((i: { action: string }) => i.action)
-      for (const action of ['family.create', 'family.read', 'session.list', 'session.read', 'progress.read', 'family.export', 'access-log.read', 'family.update', 'member.create', 'member.update', 'session.create', 'session.update', 'rating.correct', 'rating.create', 'rating.delete', 'session.delete', 'embed-token.issue']) {
+      for (const action of [
+        'family.create',
+        'family.read',
+        'session.list',
+        'session.read',
+        'progress.read',
+        'family.export',
+        'access-log.read',
+        'family.update',
+        'member.create',
+        'member.update',
+        'session.create',
+        'session.update',
+        'rating.correct',
+        'rating.create',
+        'rating.delete',
+        'session.delete',
+        'embed-token.issue',
+      ]) {
         t.ok(actions.includes(action), `${as} sees ${action}`)
       }
       t.equal(actions[0], 'access-log.read', 'newest first: this very read')
       const ids = log.items.map((i: { id: string }) => Number(i.id))
-      t.same(ids, [...ids].sort((a, b) => b - a), 'ordered newest first')
+      t.same(
+        ids,
+        [...ids].sort((a, b) => b - a),
+        'ordered newest first',
+      )
       const coordinatorRead = log.items.find((i: { actorType: string; action: string }) => i.actorType === 'coordinator' && i.action === 'family.read')
-      t.match(coordinatorRead, { actorId: w.c1, actorName: 'Kari Koordinator', role: 'coordinator', requestId: UUID }, 'a coordinator’s read names the coordinator')
+      t.match(
+        coordinatorRead,
+        { actorId: w.c1, actorName: 'Kari Koordinator', role: 'coordinator', requestId: UUID },
+        'a coordinator’s read names the coordinator',
+      )
       for (const item of log.items) t.match(item.occurredAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'occurredAt in UTC')
     }
     const page1 = expectStatus(t, await app.call('GET', `/v1/families/${f}/access-log?limit=3`), 200, 'a page of 3')
     t.equal(page1.items.length, 3)
     t.type(page1.nextCursor, 'string', 'with a cursor')
-    const page2 = expectStatus(t, await app.call('GET', `/v1/families/${f}/access-log?limit=3&cursor=${encodeURIComponent(page1.nextCursor)}`), 200, 'the next page')
+    const page2 = expectStatus(
+      t,
+      await app.call('GET', `/v1/families/${f}/access-log?limit=3&cursor=${encodeURIComponent(page1.nextCursor)}`),
+      200,
+      'the next page',
+    )
     t.ok(Number(page2.items[0].id) < Number(page1.items[2].id), 'continues where the first page ended')
     const other = expectStatus(t, await app.call('GET', `/v1/families/${w.f2.id}/access-log?limit=200`), 200, 'F2’s log')
-    t.notOk(other.items.some((i: { resource: string | null }) => i.resource?.includes(f)), 'holds nothing about F1')
+    t.notOk(
+      other.items.some((i: { resource: string | null }) => i.resource?.includes(f)),
+      'holds nothing about F1',
+    )
   })
 })
 
@@ -158,27 +220,69 @@ t.test('application logs carry no names, birth dates, scores or credentials', as
   const alias = 'Kari-Unik'
   const birthDate = '1987-04-17'
   const items = [7.3, 1.9, 8.6, 4.2]
-  const coordinator = (await call('POST', '/v1/coordinators', { externalRef: 'C-LOG', displayName: 'Kari Koordinator' }, { 'content-type': 'application/json' })).json()
-  const created = await call('POST', '/v1/families', { externalRef: 'F-LOG', coordinatorId: coordinator.id, startedOn: daysAgo(50), members: [{ alias, role: 'adult', birthDate }] }, { 'content-type': 'application/json' })
+  const coordinator = (
+    await call('POST', '/v1/coordinators', { externalRef: 'C-LOG', displayName: 'Kari Koordinator' }, { 'content-type': 'application/json' })
+  ).json()
+  const created = await call(
+    'POST',
+    '/v1/families',
+    { externalRef: 'F-LOG', coordinatorId: coordinator.id, startedOn: daysAgo(50), members: [{ alias, role: 'adult', birthDate }] },
+    { 'content-type': 'application/json' },
+  )
   t.equal(created.statusCode, 201, 'family created')
   const family = created.json()
   const json = { 'content-type': 'application/json' }
-  const session = await call('POST', `/v1/families/${family.id}/sessions`, { heldOn: daysAgo(3), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items }] }, json)
+  const session = await call(
+    'POST',
+    `/v1/families/${family.id}/sessions`,
+    { heldOn: daysAgo(3), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items }] },
+    json,
+  )
   t.equal(session.statusCode, 201, 'session with scores')
   t.equal((await call('GET', `/v1/families/${family.id}/progress`)).statusCode, 200, 'progress read')
   t.equal((await call('GET', `/v1/families/${family.id}/export?format=fhir`)).statusCode, 200, 'FHIR export read')
   const token = (await call('POST', '/v1/embed-tokens', { role: 'family', familyId: family.id }, json)).json().token
-  t.equal((await app.inject({ method: 'GET', url: `/v1/families/${family.id}/progress`, headers: { authorization: `Bearer ${token}` } })).statusCode, 200, 'family view read')
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/families/${family.id}/progress`, headers: { authorization: `Bearer ${token}` } })).statusCode,
+    200,
+    'family view read',
+  )
 
   // Error paths, with the personal data in the rejected body.
   const errors: [string, Promise<{ statusCode: number }>, number][] = [
     ['400: a wrong role', call('POST', `/v1/families/${family.id}/members`, { alias, role: 'bestemor', birthDate }, json), 400],
     ['400: an unknown field', call('POST', `/v1/families/${family.id}/members`, { alias, role: 'adult', birthDate, name: alias }, json), 400],
-    ['400: malformed JSON', call('POST', `/v1/families/${family.id}/members`, `{"alias": "${alias}", "birthDate": "${birthDate}", "items": [${items.join(',')}]`, json), 400],
+    [
+      '400: malformed JSON',
+      call('POST', `/v1/families/${family.id}/members`, `{"alias": "${alias}", "birthDate": "${birthDate}", "items": [${items.join(',')}]`, json),
+      400,
+    ],
     ['422: a birth date in the future', call('POST', `/v1/families/${family.id}/members`, { alias, role: 'adult', birthDate: '2999-04-17' }, json), 422],
-    ['400: an item out of range', call('POST', `/v1/families/${family.id}/sessions`, { heldOn: daysAgo(2), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items: [7.3, 1.9, 8.6, 14.2] }] }, json), 400],
-    ['422: the wrong instrument', call('POST', `/v1/families/${family.id}/sessions`, { heldOn: daysAgo(2), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'CORS', rater: 'self', items }] }, json), 422],
-    ['422: a duplicate rating', call('POST', `/v1/sessions/${session.json().id}/ratings`, { memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items }, json), 422],
+    [
+      '400: an item out of range',
+      call(
+        'POST',
+        `/v1/families/${family.id}/sessions`,
+        { heldOn: daysAgo(2), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items: [7.3, 1.9, 8.6, 14.2] }] },
+        json,
+      ),
+      400,
+    ],
+    [
+      '422: the wrong instrument',
+      call(
+        'POST',
+        `/v1/families/${family.id}/sessions`,
+        { heldOn: daysAgo(2), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'CORS', rater: 'self', items }] },
+        json,
+      ),
+      422,
+    ],
+    [
+      '422: a duplicate rating',
+      call('POST', `/v1/sessions/${session.json().id}/ratings`, { memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items }, json),
+      422,
+    ],
     ['400: a bad query', call('GET', '/v1/families?limit=500'), 400],
     ['401: a bad token', app.inject({ method: 'GET', url: '/v1/settings', headers: { authorization: `Bearer ${token}x` } }), 401],
   ]

@@ -9,7 +9,10 @@ const OWN = 'https://fagsystem.kommune-en.no'
 const THEIRS = 'https://fagsystem.kommune-to.no'
 const NOBODY = 'https://evil.example'
 
-const vary = (res: LightMyRequestResponse) => String(res.headers.vary ?? '').split(/\s*,\s*/).map((v) => v.toLowerCase())
+const vary = (res: LightMyRequestResponse) =>
+  String(res.headers.vary ?? '')
+    .split(/\s*,\s*/)
+    .map((v) => v.toLowerCase())
 
 t.test('CORS on /v1', async (t) => {
   const w = await buildWorld(t)

@@ -35,32 +35,61 @@ t.test('export and erasure', async (t) => {
   const keep = await createFamily(t, app, coordinator)
   const { Slettmor: Mor, Slettungdom: Tenåring, Slettbarn: Barn } = family.m
 
-  const s1 = await createSession(t, app, family.id, [
-    orsSelf(Mor, [2.5, 3, 3.5, 4]),
-    { memberId: Barn, instrument: 'CORS', rater: 'self', items: [5, 5.5, 6, 6.5] },
-    { memberId: Mor, instrument: 'SRS', rater: 'self', items: [9, 9.5, 8, 9] },
-  ], { heldOn: daysAgo(90) })
-  const s2 = await createSession(t, app, family.id, [
-    { memberId: Mor, instrument: 'ORS', rater: 'self', total: 17.4 },
-    orsSelf(Tenåring, [6, 6, 6, 6]),
-    { memberId: Barn, instrument: 'CORS', rater: 'parent', raterMemberId: Mor, items: [4, 4, 4, 4.5] },
-  ], { heldOn: daysAgo(60) })
+  const s1 = await createSession(
+    t,
+    app,
+    family.id,
+    [
+      orsSelf(Mor, [2.5, 3, 3.5, 4]),
+      { memberId: Barn, instrument: 'CORS', rater: 'self', items: [5, 5.5, 6, 6.5] },
+      { memberId: Mor, instrument: 'SRS', rater: 'self', items: [9, 9.5, 8, 9] },
+    ],
+    { heldOn: daysAgo(90) },
+  )
+  const s2 = await createSession(
+    t,
+    app,
+    family.id,
+    [
+      { memberId: Mor, instrument: 'ORS', rater: 'self', total: 17.4 },
+      orsSelf(Tenåring, [6, 6, 6, 6]),
+      { memberId: Barn, instrument: 'CORS', rater: 'parent', raterMemberId: Mor, items: [4, 4, 4, 4.5] },
+    ],
+    { heldOn: daysAgo(60) },
+  )
   const s3 = await createSession(t, app, family.id, [orsSelf(Mor, [6, 6.5, 7, 7])], { heldOn: daysAgo(30) })
   // A self-reported rating (its idempotency record is kept under the family's principal).
   const selfSession = await createSession(t, app, family.id, [], { heldOn: daysAgo(20) })
   const token = await mint(t, app, { role: 'family', familyId: family.id, scopes: ['self-report'], sessionId: selfSession.id })
   expectStatus(t, await app.call('POST', `/v1/sessions/${selfSession.id}/ratings`, { key: token, body: orsSelf(Tenåring, [7, 7, 7, 7]) }), 201, 'a self-report')
   // A member added later, and a rating whose session is deleted again before the erasure.
-  const added = expectStatus(t, await app.call('POST', `/v1/families/${family.id}/members`, { body: { alias: 'Slettbestemor', role: 'adult', birthDate: '1955-06-06' } }), 201, 'add a member')
+  const added = expectStatus(
+    t,
+    await app.call('POST', `/v1/families/${family.id}/members`, { body: { alias: 'Slettbestemor', role: 'adult', birthDate: '1955-06-06' } }),
+    201,
+    'add a member',
+  )
   const gone = await createSession(t, app, family.id, [], { heldOn: daysAgo(10) })
-  const goneRating = expectStatus(t, await app.call('POST', `/v1/sessions/${gone.id}/ratings`, { body: orsSelf(added.id, [5, 5, 5, 5]) }), 201, 'a rating in a session deleted later')
+  const goneRating = expectStatus(
+    t,
+    await app.call('POST', `/v1/sessions/${gone.id}/ratings`, { body: orsSelf(added.id, [5, 5, 5, 5]) }),
+    201,
+    'a rating in a session deleted later',
+  )
   expectStatus(t, await app.call('PUT', `/v1/sessions/${s3.id}/ratings/${s3.ratings[0].id}`, { body: orsSelf(Mor, [6, 6.5, 7, 7.5]) }), 200, 'a correction')
   expectStatus(t, await app.call('DELETE', `/v1/sessions/${gone.id}`), 204, 'delete that session')
   // The family that stays, with a series long enough for the expected bands.
-  for (const [i, items] of [[3, 3, 3, 3], [4, 4, 4, 4], [5, 5, 5, 5]].entries()) await createSession(t, app, keep.id, [orsSelf(keep.m.Mor, items)], { heldOn: daysAgo(80 - i * 20) })
+  for (const [i, items] of [
+    [3, 3, 3, 3],
+    [4, 4, 4, 4],
+    [5, 5, 5, 5],
+  ].entries())
+    await createSession(t, app, keep.id, [orsSelf(keep.m.Mor, items)], { heldOn: daysAgo(80 - i * 20) })
 
   const sessions = [s1, s2, s3, selfSession]
-  const ratingsNow = (await Promise.all(sessions.map(async (s) => expectStatus(t, await app.call('GET', `/v1/sessions/${s.id}`), 200, 'read back').ratings))).flat()
+  const ratingsNow = (
+    await Promise.all(sessions.map(async (s) => expectStatus(t, await app.call('GET', `/v1/sessions/${s.id}`), 200, 'read back').ratings))
+  ).flat()
   t.equal(ratingsNow.length, 8, 'eight ratings in four sessions')
 
   await t.test('JSON export: the family, its members, sessions and ratings', async (t) => {
@@ -93,7 +122,8 @@ t.test('export and erasure', async (t) => {
     const fullUrls = bundle.entry.map((e: { fullUrl: string }) => e.fullUrl)
     t.equal(new Set(fullUrls).size, fullUrls.length, 'fullUrls are unique')
     const byUrl = new Map<string, Resource>(bundle.entry.map((e: { fullUrl: string; resource: Resource }) => [e.fullUrl, e.resource]))
-    const of = (type: string) => bundle.entry.filter((e: { resource: Resource }) => e.resource.resourceType === type) as { fullUrl: string; resource: Resource }[]
+    const of = (type: string) =>
+      bundle.entry.filter((e: { resource: Resource }) => e.resource.resourceType === type) as { fullUrl: string; resource: Resource }[]
     const urlOf = (type: string, id: string) => of(type).find((e) => e.resource.id === id)?.fullUrl
 
     const dangling = references(bundle).filter((r) => !byUrl.has(r))
@@ -125,10 +155,22 @@ t.test('export and erasure', async (t) => {
         t.equal(r.encounter?.reference, urlOf('Encounter', session.id), `${what}: encounter is the session`)
         t.equal(r.authored, session.heldOn, `${what}: authored`)
         if (rating.items) {
-          t.same(r.item.map((i: { answer: { valueDecimal: number }[] }) => i.answer[0].valueDecimal), rating.items, `${what}: item answers equal the item scores`)
-          t.same(r.item.map((i: { linkId: string }) => i.linkId), questionnaire?.item.map((i: { linkId: string }) => i.linkId), `${what}: linkIds are the questionnaire's`)
+          t.same(
+            r.item.map((i: { answer: { valueDecimal: number }[] }) => i.answer[0].valueDecimal),
+            rating.items,
+            `${what}: item answers equal the item scores`,
+          )
+          t.same(
+            r.item.map((i: { linkId: string }) => i.linkId),
+            questionnaire?.item.map((i: { linkId: string }) => i.linkId),
+            `${what}: linkIds are the questionnaire's`,
+          )
         } else {
-          t.same(r.item.map((i: { answer: { valueDecimal: number }[] }) => i.answer[0].valueDecimal), [rating.total], `${what}: a paper total is answered as the total`)
+          t.same(
+            r.item.map((i: { answer: { valueDecimal: number }[] }) => i.answer[0].valueDecimal),
+            [rating.total],
+            `${what}: a paper total is answered as the total`,
+          )
         }
         const derived = observations.filter((o) => (o.resource.derivedFrom ?? []).some((d: { reference: string }) => d.reference === qr.fullUrl))
         t.equal(derived.length, 1, `${what}: exactly one Observation derivedFrom it`)
@@ -149,7 +191,8 @@ t.test('export and erasure', async (t) => {
     referenceKeyOf({ memberId: Mor, instrument: 'ORS', rater: 'self', raterMemberId: null }),
     referenceKeyOf({ memberId: keep.m.Mor, instrument: 'ORS', rater: 'self', raterMemberId: null }),
   ]
-  const referenceKeys = async () => (await inMunicipality(app.db, m1, (trx) => trx.selectFrom('reference_series').select('series_key').execute())).map((r) => r.series_key)
+  const referenceKeys = async () =>
+    (await inMunicipality(app.db, m1, (trx) => trx.selectFrom('reference_series').select('series_key').execute())).map((r) => r.series_key)
   t.ok(recomputed.series >= 2 && (await referenceKeys()).includes(familySeriesKeys[0]), 'a reference series was derived from the family’s ORS series')
 
   await t.test('a coordinator token cannot erase', async (t) => {
@@ -173,7 +216,12 @@ t.test('export and erasure', async (t) => {
       ['sessions', 'family_id'],
       ['ratings', 'family_id'],
     ] as const) {
-      const n = await inMunicipality(app.db, m1, async (trx) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${family.id}`.execute(trx)).rows[0].n)
+      const n = await inMunicipality(
+        app.db,
+        m1,
+        async (trx) =>
+          (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${family.id}`.execute(trx)).rows[0].n,
+      )
       t.equal(n, 0, `${table}: no row of the family`)
     }
     const keys = await referenceKeys()
@@ -182,7 +230,11 @@ t.test('export and erasure', async (t) => {
 
     const erase = await inMunicipality(app.db, m1, (trx) => trx.selectFrom('audit_events').selectAll().where('family_id', '=', family.id).execute())
     t.equal(erase.length, 1, 'audit_events: one event about the family is left')
-    t.match(erase[0], { action: 'family.erase', actor_type: 'api-client', actor_id: app.municipality.apiClientId, role: 'api-client', detail: null }, 'the erasure: who and what')
+    t.match(
+      erase[0],
+      { action: 'family.erase', actor_type: 'api-client', actor_id: app.municipality.apiClientId, role: 'api-client', detail: null },
+      'the erasure: who and what',
+    )
     t.match(erase[0].request_id, /^[0-9a-f-]{36}$/, 'with the request id')
 
     // Behind every table, as the superuser that migrated (RLS does not hide anything from it):
@@ -191,7 +243,9 @@ t.test('export and erasure', async (t) => {
     t.ok(tables.length >= 12, `${tables.length} tables searched`)
     for (const table of tables) {
       for (const needle of [...ids, ...aliases]) {
-        const rows = (await sql<{ row: string }>`SELECT x::text AS row FROM ${sql.table(table)} x WHERE x::text LIKE ${`%${needle}%`}`.execute(app.db)).rows.map((r) => r.row)
+        const rows = (
+          await sql<{ row: string }>`SELECT x::text AS row FROM ${sql.table(table)} x WHERE x::text LIKE ${`%${needle}%`}`.execute(app.db)
+        ).rows.map((r) => r.row)
         const left = table === 'audit_events' ? rows.filter((r) => !r.includes('family.erase')) : rows
         if (left.length) t.fail(`${table} still mentions ${needle}: ${left[0].slice(0, 300)}`)
       }

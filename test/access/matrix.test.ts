@@ -83,9 +83,19 @@ const ok2 = (n: number) => n >= 200 && n < 300
 const rating = (w: World) => orsSelf(w.f1.m.Mor, [4, 5, 6, 7])
 
 const ROUTES: Route[] = [
-  { name: 'POST /v1/coordinators', method: 'POST', expect: [201, 201, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/coordinators', body: { externalRef: uniqueRef('C'), displayName: 'Ny Koordinator' } }) },
+  {
+    name: 'POST /v1/coordinators',
+    method: 'POST',
+    expect: [201, 201, 403, 403, 403, 403, 403],
+    cell: () => ({ url: '/v1/coordinators', body: { externalRef: uniqueRef('C'), displayName: 'Ny Koordinator' } }),
+  },
   { name: 'GET /v1/coordinators', method: 'GET', expect: [200, 200, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/coordinators' }) },
-  { name: 'PATCH /v1/coordinators/{id}', method: 'PATCH', expect: [200, 404, 403, 403, 403, 403, 403], cell: (w) => ({ url: `/v1/coordinators/${w.c1}`, body: { displayName: 'Kari Koordinator' } }) },
+  {
+    name: 'PATCH /v1/coordinators/{id}',
+    method: 'PATCH',
+    expect: [200, 404, 403, 403, 403, 403, 403],
+    cell: (w) => ({ url: `/v1/coordinators/${w.c1}`, body: { displayName: 'Kari Koordinator' } }),
+  },
   {
     name: 'POST /v1/families',
     method: 'POST',
@@ -95,7 +105,12 @@ const ROUTES: Route[] = [
   },
   { name: 'GET /v1/families', method: 'GET', expect: [200, 200, 200, 200, 403, 403, 403], cell: () => ({ url: '/v1/families' }) },
   { name: 'GET /v1/families/{familyId}', method: 'GET', expect: [200, 404, 200, 404, 200, 404, 200], cell: (w) => ({ url: `/v1/families/${w.f1.id}` }) },
-  { name: 'PATCH /v1/families/{familyId}', method: 'PATCH', expect: [200, 404, 200, 404, 403, 403, 403], cell: (w) => ({ url: `/v1/families/${w.f1.id}`, body: { externalRef: uniqueRef('F') } }) },
+  {
+    name: 'PATCH /v1/families/{familyId}',
+    method: 'PATCH',
+    expect: [200, 404, 200, 404, 403, 403, 403],
+    cell: (w) => ({ url: `/v1/families/${w.f1.id}`, body: { externalRef: uniqueRef('F') } }),
+  },
   {
     name: 'DELETE /v1/families/{familyId}',
     method: 'DELETE',
@@ -120,9 +135,19 @@ const ROUTES: Route[] = [
     expect: [201, 404, 201, 404, 403, 403, 403],
     cell: (w) => ({ url: `/v1/families/${w.f1.id}/sessions`, body: { heldOn: daysAgo(10), kind: 'phone', ratings: [] } }),
   },
-  { name: 'GET /v1/families/{familyId}/sessions', method: 'GET', expect: [200, 404, 200, 404, 403, 403, 403], cell: (w) => ({ url: `/v1/families/${w.f1.id}/sessions` }) },
+  {
+    name: 'GET /v1/families/{familyId}/sessions',
+    method: 'GET',
+    expect: [200, 404, 200, 404, 403, 403, 403],
+    cell: (w) => ({ url: `/v1/families/${w.f1.id}/sessions` }),
+  },
   { name: 'GET /v1/sessions/{sessionId}', method: 'GET', expect: [200, 404, 200, 404, 403, 403, 403], cell: (w) => ({ url: `/v1/sessions/${w.s1}` }) },
-  { name: 'PATCH /v1/sessions/{sessionId}', method: 'PATCH', expect: [200, 404, 200, 404, 403, 403, 403], cell: (w) => ({ url: `/v1/sessions/${w.s1}`, body: { kind: 'office' } }) },
+  {
+    name: 'PATCH /v1/sessions/{sessionId}',
+    method: 'PATCH',
+    expect: [200, 404, 200, 404, 403, 403, 403],
+    cell: (w) => ({ url: `/v1/sessions/${w.s1}`, body: { kind: 'office' } }),
+  },
   {
     name: 'DELETE /v1/sessions/{sessionId}',
     method: 'DELETE',
@@ -154,30 +179,67 @@ const ROUTES: Route[] = [
       return { url: `/v1/sessions/${r.sessionId}/ratings/${r.ratingId}` }
     },
   },
-  { name: 'GET /v1/families/{familyId}/progress', method: 'GET', expect: [200, 404, 200, 404, 200, 404, 200], cell: (w) => ({ url: `/v1/families/${w.f1.id}/progress` }) },
+  {
+    name: 'GET /v1/families/{familyId}/progress',
+    method: 'GET',
+    expect: [200, 404, 200, 404, 200, 404, 200],
+    cell: (w) => ({ url: `/v1/families/${w.f1.id}/progress` }),
+  },
   { name: 'GET /v1/caseload', method: 'GET', expect: [200, 200, 200, 200, 403, 403, 403], cell: () => ({ url: '/v1/caseload' }) },
   { name: 'GET /v1/reports/outcomes', method: 'GET', expect: [200, 200, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/reports/outcomes' }) },
-  { name: 'POST /v1/expected-bands/recompute', method: 'POST', expect: [200, 200, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/expected-bands/recompute' }) },
+  {
+    name: 'POST /v1/expected-bands/recompute',
+    method: 'POST',
+    expect: [200, 200, 403, 403, 403, 403, 403],
+    cell: () => ({ url: '/v1/expected-bands/recompute' }),
+  },
   { name: 'GET /v1/instruments', method: 'GET', expect: [200, 200, 200, 200, 200, 200, 200], cell: () => ({ url: '/v1/instruments?lang=en' }) },
   { name: 'GET /v1/settings', method: 'GET', expect: [200, 200, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/settings' }) },
-  { name: 'PATCH /v1/settings', method: 'PATCH', expect: [200, 200, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/settings', body: { overdueDays: 42 } }) },
+  {
+    name: 'PATCH /v1/settings',
+    method: 'PATCH',
+    expect: [200, 200, 403, 403, 403, 403, 403],
+    cell: () => ({ url: '/v1/settings', body: { overdueDays: 42 } }),
+  },
   { name: 'GET /v1/api-clients', method: 'GET', expect: [200, 200, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/api-clients' }) },
-  { name: 'POST /v1/api-clients', method: 'POST', expect: [201, 201, 403, 403, 403, 403, 403], cell: () => ({ url: '/v1/api-clients', body: { name: 'matrix' } }) },
+  {
+    name: 'POST /v1/api-clients',
+    method: 'POST',
+    expect: [201, 201, 403, 403, 403, 403, 403],
+    cell: () => ({ url: '/v1/api-clients', body: { name: 'matrix' } }),
+  },
   {
     name: 'DELETE /v1/api-clients/{id}',
     method: 'DELETE',
     expect: [204, 404, 403, 403, 403, 403, 403],
     cell: async (w, _c, succeeds) => ({ url: `/v1/api-clients/${succeeds ? await w.disposableApiClient() : w.spareClientId}` }),
   },
-  { name: 'POST /v1/embed-tokens', method: 'POST', expect: [201, 404, 403, 403, 403, 403, 403], cell: (w) => ({ url: '/v1/embed-tokens', body: { role: 'family', familyId: w.f1.id } }) },
-  { name: 'GET /v1/families/{familyId}/export', method: 'GET', expect: [200, 404, 403, 403, 403, 403, 403], cell: (w) => ({ url: `/v1/families/${w.f1.id}/export` }) },
-  { name: 'GET /v1/families/{familyId}/access-log', method: 'GET', expect: [200, 404, 403, 403, 200, 404, 200], cell: (w) => ({ url: `/v1/families/${w.f1.id}/access-log` }) },
+  {
+    name: 'POST /v1/embed-tokens',
+    method: 'POST',
+    expect: [201, 404, 403, 403, 403, 403, 403],
+    cell: (w) => ({ url: '/v1/embed-tokens', body: { role: 'family', familyId: w.f1.id } }),
+  },
+  {
+    name: 'GET /v1/families/{familyId}/export',
+    method: 'GET',
+    expect: [200, 404, 403, 403, 403, 403, 403],
+    cell: (w) => ({ url: `/v1/families/${w.f1.id}/export` }),
+  },
+  {
+    name: 'GET /v1/families/{familyId}/access-log',
+    method: 'GET',
+    expect: [200, 404, 403, 403, 200, 404, 200],
+    cell: (w) => ({ url: `/v1/families/${w.f1.id}/access-log` }),
+  },
 ]
 
 function observed(res: LightMyRequestResponse) {
   const out: Record<string, unknown> = { status: res.statusCode }
   if (res.statusCode >= 400) {
-    out.problem = res.headers['content-type']?.toString().startsWith('application/problem+json') ? res.json().type : `not problem+json: ${res.headers['content-type']}`
+    out.problem = res.headers['content-type']?.toString().startsWith('application/problem+json')
+      ? res.json().type
+      : `not problem+json: ${res.headers['content-type']}`
   }
   if (res.statusCode === 401) out.wwwAuthenticate = res.headers['www-authenticate']
   return out
@@ -199,7 +261,11 @@ t.test('authorization matrix: every /v1 route × every principal and credential'
       const status = i >= 0 ? route.expect[i] : 401
       const cell = await route.cell(w, column, ok2(status))
       const res = await w.app.call(route.method, cell.url, { key: credential(w, column), body: cell.body })
-      t.same(observed(res), wanted(status), `${route.name} as ${LABEL[column]} → ${status}${res.statusCode === status ? '' : ` (got ${res.statusCode}: ${res.body.slice(0, 200)})`}`)
+      t.same(
+        observed(res),
+        wanted(status),
+        `${route.name} as ${LABEL[column]} → ${status}${res.statusCode === status ? '' : ` (got ${res.statusCode}: ${res.body.slice(0, 200)})`}`,
+      )
     }
   }
 })
@@ -211,9 +277,15 @@ t.test('need-to-know beyond the matrix', async (t) => {
   await t.test('a coordinator lists only their own families and caseload, whatever the filter', async (t) => {
     const list = expectStatus(t, await app.call('GET', `/v1/families?coordinatorId=${w.c2}`, { key: w.tokens.coordinatorC1 }), 200, 'C1 asks for C2’s families')
     t.ok(list.items.length > 0 && list.items.every((f: { coordinatorId: string }) => f.coordinatorId === w.c1), 'only C1’s families')
-    t.notOk(list.items.some((f: { id: string }) => f.id === w.f2.id), 'not F2')
+    t.notOk(
+      list.items.some((f: { id: string }) => f.id === w.f2.id),
+      'not F2',
+    )
     const caseload = expectStatus(t, await app.call('GET', `/v1/caseload?coordinatorId=${w.c2}`, { key: w.tokens.coordinatorC1 }), 200, 'C1’s caseload')
-    t.ok(caseload.items.every((i: { coordinatorId: string }) => i.coordinatorId === w.c1), 'caseload holds only C1’s families')
+    t.ok(
+      caseload.items.every((i: { coordinatorId: string }) => i.coordinatorId === w.c1),
+      'caseload holds only C1’s families',
+    )
   })
 
   await t.test('an API client of another municipality sees none of this one’s families or coordinators', async (t) => {
@@ -228,16 +300,32 @@ t.test('need-to-know beyond the matrix', async (t) => {
     const family = await createFamily(t, app, w.c1)
     expectStatus(t, await app.call('GET', `/v1/families/${family.id}`, { key: w.tokens.coordinatorC1 }), 200, 'C1 reads their family')
     expectStatus(t, await app.call('GET', `/v1/families/${family.id}`, { key: w.tokens.coordinatorC2 }), 404, 'C2 does not')
-    expectStatus(t, await app.call('PATCH', `/v1/families/${family.id}`, { key: w.tokens.coordinatorC1, body: { coordinatorId: w.c2 } }), 403, 'a coordinator may not reassign')
+    expectStatus(
+      t,
+      await app.call('PATCH', `/v1/families/${family.id}`, { key: w.tokens.coordinatorC1, body: { coordinatorId: w.c2 } }),
+      403,
+      'a coordinator may not reassign',
+    )
     expectStatus(t, await app.call('PATCH', `/v1/families/${family.id}`, { body: { coordinatorId: w.c2 } }), 200, 'the host system reassigns to C2')
     expectStatus(t, await app.call('GET', `/v1/families/${family.id}`, { key: w.tokens.coordinatorC1 }), 404, 'C1 lost access')
     expectStatus(t, await app.call('GET', `/v1/families/${family.id}/progress`, { key: w.tokens.coordinatorC1 }), 404, 'C1 lost the progress')
-    expectStatus(t, await app.call('POST', `/v1/families/${family.id}/sessions`, { key: w.tokens.coordinatorC1, body: { heldOn: daysAgo(3), kind: 'office', ratings: [] } }), 404, 'C1 can no longer log a session')
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/families/${family.id}/sessions`, { key: w.tokens.coordinatorC1, body: { heldOn: daysAgo(3), kind: 'office', ratings: [] } }),
+      404,
+      'C1 can no longer log a session',
+    )
     expectStatus(t, await app.call('GET', `/v1/families/${family.id}`, { key: w.tokens.coordinatorC2 }), 200, 'C2 gained access')
     const caseload1 = expectStatus(t, await app.call('GET', '/v1/caseload', { key: w.tokens.coordinatorC1 }), 200, 'C1’s caseload')
-    t.notOk(caseload1.items.some((i: { familyId: string }) => i.familyId === family.id), 'not in C1’s caseload')
+    t.notOk(
+      caseload1.items.some((i: { familyId: string }) => i.familyId === family.id),
+      'not in C1’s caseload',
+    )
     const caseload2 = expectStatus(t, await app.call('GET', '/v1/caseload', { key: w.tokens.coordinatorC2 }), 200, 'C2’s caseload')
-    t.ok(caseload2.items.some((i: { familyId: string }) => i.familyId === family.id), 'in C2’s caseload')
+    t.ok(
+      caseload2.items.some((i: { familyId: string }) => i.familyId === family.id),
+      'in C2’s caseload',
+    )
   })
 
   await t.test('a coordinator creates families in their own caseload only', async (t) => {
@@ -250,15 +338,31 @@ t.test('need-to-know beyond the matrix', async (t) => {
   await t.test('the family view: points and trend, nothing that judges; alliance only when the municipality shows it', async (t) => {
     const family = await createFamily(t, app, w.c1)
     const mor = family.m.Mor
-    for (const [i, items] of [[2, 3, 2, 3], [3, 3, 3, 3], [5, 5, 4, 5]].entries()) {
-      await createSession(t, app, family.id, [orsSelf(mor, items), { memberId: mor, instrument: 'SRS', rater: 'self', items: [9, 9, 9, 9] }], { heldOn: daysAgo(60 - i * 14) })
+    for (const [i, items] of [
+      [2, 3, 2, 3],
+      [3, 3, 3, 3],
+      [5, 5, 4, 5],
+    ].entries()) {
+      await createSession(t, app, family.id, [orsSelf(mor, items), { memberId: mor, instrument: 'SRS', rater: 'self', items: [9, 9, 9, 9] }], {
+        heldOn: daysAgo(60 - i * 14),
+      })
     }
     const token = await mint(t, app, { role: 'family', familyId: family.id })
     const full = expectStatus(t, await app.call('GET', `/v1/families/${family.id}/progress`), 200, 'the API client’s view')
     const fullMor = full.members.find((m: { memberId: string }) => m.memberId === mor)
-    t.same(full.members.map((m: { alias: string }) => m.alias), ['Mor', 'Tenåring', 'Barn'], 'members in the order they were entered')
-    t.ok(fullMor.series.some((s: { kind: string }) => s.kind === 'alliance'), 'the API client sees the alliance series')
-    t.ok(fullMor.series.every((s: object) => 'status' in s && 'flags' in s), 'and status and flags')
+    t.same(
+      full.members.map((m: { alias: string }) => m.alias),
+      ['Mor', 'Tenåring', 'Barn'],
+      'members in the order they were entered',
+    )
+    t.ok(
+      fullMor.series.some((s: { kind: string }) => s.kind === 'alliance'),
+      'the API client sees the alliance series',
+    )
+    t.ok(
+      fullMor.series.every((s: object) => 'status' in s && 'flags' in s),
+      'and status and flags',
+    )
 
     const view = expectStatus(t, await app.call('GET', `/v1/families/${family.id}/progress`, { key: token }), 200, 'the family’s view')
     t.notOk('flags' in view, 'no family-level flags')
@@ -268,7 +372,10 @@ t.test('need-to-know beyond the matrix', async (t) => {
       for (const hidden of ['status', 'expected', 'flags', 'reliableChange', 'cutoff']) t.notOk(hidden in s, `a family series has no ${hidden}`)
       t.ok('points' in s && 'trend' in s && 'referenceLine' in s, 'points, trend and referenceLine')
     }
-    t.notOk(series.some((s) => s.kind === 'alliance'), 'no alliance series by default')
+    t.notOk(
+      series.some((s) => s.kind === 'alliance'),
+      'no alliance series by default',
+    )
     t.same(
       series.find((s) => s.instrument === 'ORS')!.points,
       fullMor.series.find((s: { instrument: string }) => s.instrument === 'ORS').points,
@@ -288,7 +395,11 @@ t.test('need-to-know beyond the matrix', async (t) => {
     await createSession(t, app, w.f1.id, [orsSelf(teen, [6, 6, 6, 6])])
     const token = await mint(t, app, { role: 'family', familyId: w.f1.id, memberId: teen })
     const view = expectStatus(t, await app.call('GET', `/v1/families/${w.f1.id}/progress`, { key: token }), 200, 'progress with a member token')
-    t.same(view.members.map((m: { memberId: string }) => m.memberId), [teen], 'only the bound member')
+    t.same(
+      view.members.map((m: { memberId: string }) => m.memberId),
+      [teen],
+      'only the bound member',
+    )
     expectStatus(t, await app.call('GET', `/v1/families/${w.f1.id}/progress?memberId=${teen}`, { key: token }), 200, 'asking for the same member')
     expectStatus(t, await app.call('GET', `/v1/families/${w.f1.id}/progress?memberId=${w.f1.m.Mor}`, { key: token }), 404, 'asking for another member')
     const full = expectStatus(t, await app.call('GET', `/v1/families/${w.f1.id}/progress`, { key: w.tokens.familyF1 }), 200, 'an unbound family token')
@@ -298,23 +409,58 @@ t.test('need-to-know beyond the matrix', async (t) => {
   await t.test('a self-report token adds self ratings to its own session only', async (t) => {
     const session = await createSession(t, app, w.f1.id)
     const token = await mint(t, app, { role: 'family', familyId: w.f1.id, scopes: ['self-report'], sessionId: session.id })
-    const created = expectStatus(t, await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: token, body: orsSelf(w.f1.m.Mor) }), 201, 'rater self on its session')
+    const created = expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: token, body: orsSelf(w.f1.m.Mor) }),
+      201,
+      'rater self on its session',
+    )
     t.equal(created.rater, 'self')
     t.match(String((await app.call('GET', `/v1/sessions/${session.id}`)).json().ratings.map((r: { id: string }) => r.id)), created.id, 'stored in that session')
-    expectStatus(t, await app.call('POST', `/v1/sessions/${w.s1}/ratings`, { key: token, body: orsSelf(w.f1.m['Tenåring']) }), 404, 'another session of the same family')
-    expectStatus(t, await app.call('POST', `/v1/sessions/${w.sF2}/ratings`, { key: token, body: orsSelf(w.f2.m['Tenåring']) }), 404, 'a session of another family')
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${w.s1}/ratings`, { key: token, body: orsSelf(w.f1.m['Tenåring']) }),
+      404,
+      'another session of the same family',
+    )
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${w.sF2}/ratings`, { key: token, body: orsSelf(w.f2.m['Tenåring']) }),
+      404,
+      'a session of another family',
+    )
     const parent = { memberId: w.f1.m.Barn, instrument: 'CORS', rater: 'parent', raterMemberId: w.f1.m.Mor, items: [5, 5, 5, 5] }
     expectStatus(t, await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: token, body: parent }), 403, 'rater parent')
     expectStatus(t, await app.call('GET', `/v1/sessions/${session.id}`, { key: token }), 403, 'it still cannot read the session')
-    expectStatus(t, await app.call('PUT', `/v1/sessions/${session.id}/ratings/${created.id}`, { key: token, body: orsSelf(w.f1.m.Mor, [1, 1, 1, 1]) }), 403, 'nor correct a rating')
+    expectStatus(
+      t,
+      await app.call('PUT', `/v1/sessions/${session.id}/ratings/${created.id}`, { key: token, body: orsSelf(w.f1.m.Mor, [1, 1, 1, 1]) }),
+      403,
+      'nor correct a rating',
+    )
 
     const bound = await mint(t, app, { role: 'family', familyId: w.f1.id, memberId: w.f1.m['Tenåring'], scopes: ['self-report'], sessionId: session.id })
-    expectStatus(t, await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: bound, body: orsSelf(w.f1.m.Mor, [2, 2, 2, 2]) }), 403, 'a member-bound token rating another member')
-    expectStatus(t, await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: bound, body: orsSelf(w.f1.m['Tenåring']) }), 201, 'a member-bound token rating its member')
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: bound, body: orsSelf(w.f1.m.Mor, [2, 2, 2, 2]) }),
+      403,
+      'a member-bound token rating another member',
+    )
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: bound, body: orsSelf(w.f1.m['Tenåring']) }),
+      201,
+      'a member-bound token rating its member',
+    )
 
     const readOnly = await mint(t, app, { role: 'family', familyId: w.f1.id })
     expectStatus(t, await app.call('POST', `/v1/sessions/${session.id}/ratings`, { key: readOnly, body: orsSelf(w.f1.m.Barn) }), 403, 'no self-report scope')
-    expectStatus(t, await app.call('POST', `/v1/sessions/${w.sF2}/ratings`, { key: readOnly, body: orsSelf(w.f2.m.Mor) }), 403, 'no self-report scope, another family’s session: still 403 (the role check comes first)')
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${w.sF2}/ratings`, { key: readOnly, body: orsSelf(w.f2.m.Mor) }),
+      403,
+      'no self-report scope, another family’s session: still 403 (the role check comes first)',
+    )
   })
 })
 

@@ -32,8 +32,18 @@ t.test('rate limit: 429 problem+json with Retry-After, per client', async (t) =>
   t.equal(post.statusCode, 429, 'A: writes are limited as well')
 
   // Another API client, even of the same municipality, has its own budget; so has another municipality's.
-  const c = expectStatus(t, await app.call('POST', '/v1/coordinators', { key: keyB, body: { externalRef: uniqueRef('C'), displayName: 'Kari' } }), 201, 'B: not affected')
-  const token = expectStatus(t, await app.call('POST', '/v1/embed-tokens', { key: keyB, body: { role: 'coordinator', coordinatorId: c.id } }), 201, 'B: mints a token').token
+  const c = expectStatus(
+    t,
+    await app.call('POST', '/v1/coordinators', { key: keyB, body: { externalRef: uniqueRef('C'), displayName: 'Kari' } }),
+    201,
+    'B: not affected',
+  )
+  const token = expectStatus(
+    t,
+    await app.call('POST', '/v1/embed-tokens', { key: keyB, body: { role: 'coordinator', coordinatorId: c.id } }),
+    201,
+    'B: mints a token',
+  ).token
   expectStatus(t, await app.call('GET', '/v1/settings', { key: keyB }), 200, 'B: third request')
   t.equal((await app.call('GET', '/v1/settings', { key: keyB })).statusCode, 429, 'B: its own 4th → 429')
   expectStatus(t, await app.call('GET', '/v1/settings', { key: keyOther }), 200, 'another municipality’s client: not affected')

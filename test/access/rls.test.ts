@@ -54,16 +54,35 @@ async function populate(t: Test, call: Call, key: string, origin: string): Promi
     t.equal(r.statusCode, status, `${what}${r.statusCode === status ? '' : `: ${r.body.slice(0, 300)}`}`)
     return r.body ? r.json() : null
   }
-  await ok(call('PATCH', '/v1/settings', { key, body: { allowedOrigins: [origin], thresholds: { ORS: { reliableChange: 5 } } } }), 200, 'settings with an origin and a threshold')
+  await ok(
+    call('PATCH', '/v1/settings', { key, body: { allowedOrigins: [origin], thresholds: { ORS: { reliableChange: 5 } } } }),
+    200,
+    'settings with an origin and a threshold',
+  )
   const coordinator = await ok(call('POST', '/v1/coordinators', { key, body: { externalRef: uniqueRef('C'), displayName: 'Kari' } }), 201, 'a coordinator')
   const family = await ok(
-    call('POST', '/v1/families', { key, body: { externalRef: uniqueRef('F'), coordinatorId: coordinator.id, startedOn: daysAgo(100), members: [{ alias: 'Mor', role: 'adult', birthDate: BIRTH.adult() }] } }),
+    call('POST', '/v1/families', {
+      key,
+      body: {
+        externalRef: uniqueRef('F'),
+        coordinatorId: coordinator.id,
+        startedOn: daysAgo(100),
+        members: [{ alias: 'Mor', role: 'adult', birthDate: BIRTH.adult() }],
+      },
+    }),
     201,
     'a family',
   )
-  for (const [i, items] of [[2, 2, 2, 2], [3, 3, 3, 3], [4, 4, 4, 4]].entries()) {
+  for (const [i, items] of [
+    [2, 2, 2, 2],
+    [3, 3, 3, 3],
+    [4, 4, 4, 4],
+  ].entries()) {
     await ok(
-      call('POST', `/v1/families/${family.id}/sessions`, { key, body: { heldOn: daysAgo(60 - i * 10), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items }] } }),
+      call('POST', `/v1/families/${family.id}/sessions`, {
+        key,
+        body: { heldOn: daysAgo(60 - i * 10), kind: 'office', ratings: [{ memberId: family.members[0].id, instrument: 'ORS', rater: 'self', items }] },
+      }),
       201,
       `session ${i + 1}`,
     )
@@ -177,16 +196,29 @@ t.test('row-level security for the application role', async (t) => {
       ['families', sql`INSERT INTO families (municipality_id, external_ref, coordinator_id, started_on) VALUES (${m2}, 'x', ${id}, '2025-01-01')`],
       ['members', sql`INSERT INTO members (municipality_id, family_id, alias, role, birth_date) VALUES (${m2}, ${id}, 'x', 'adult', '1990-01-01')`],
       ['sessions', sql`INSERT INTO sessions (municipality_id, family_id, held_on, kind) VALUES (${m2}, ${id}, '2025-01-01', 'office')`],
-      ['ratings', sql`INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, total) VALUES (${m2}, ${id}, ${id}, ${id}, 'ORS', 'self', 100)`],
+      [
+        'ratings',
+        sql`INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, total) VALUES (${m2}, ${id}, ${id}, ${id}, 'ORS', 'self', 100)`,
+      ],
       ['audit_events', sql`INSERT INTO audit_events (municipality_id, actor_type, actor_id, role, action) VALUES (${m2}, 'system', 'x', 'x', 'x')`],
-      ['idempotency_keys', sql`INSERT INTO idempotency_keys (municipality_id, principal, key, request_hash, status_code, body) VALUES (${m2}, 'x', 'x', 'x', 201, '{}')`],
+      [
+        'idempotency_keys',
+        sql`INSERT INTO idempotency_keys (municipality_id, principal, key, request_hash, status_code, body) VALUES (${m2}, 'x', 'x', 'x', 201, '{}')`,
+      ],
       ['instrument_settings', sql`INSERT INTO instrument_settings (municipality_id, instrument_code) VALUES (${m2}, 'CORS')`],
-      ['reference_series', sql`INSERT INTO reference_series (municipality_id, instrument_code, series_key, intake, scores) VALUES (${m2}, 'ORS', 'x', 1, '{1,2,3}')`],
+      [
+        'reference_series',
+        sql`INSERT INTO reference_series (municipality_id, instrument_code, series_key, intake, scores) VALUES (${m2}, 'ORS', 'x', 1, '{1,2,3}')`,
+      ],
       ['api_clients', sql`INSERT INTO api_clients (municipality_id, name, key_hash, key_prefix) VALUES (${m2}, 'x', ${randomUUID()}, 'x')`],
       ['allowed_origins', sql`INSERT INTO allowed_origins (municipality_id, origin) VALUES (${m2}, 'https://evil.example')`],
     ]
     for (const [table, insert] of inserts) {
-      await t.rejects(asApp(app.db, m1, (trx) => insert.execute(trx)), /row-level security/, `${table}: an insert for another municipality is refused by the policy`)
+      await t.rejects(
+        asApp(app.db, m1, (trx) => insert.execute(trx)),
+        /row-level security/,
+        `${table}: an insert for another municipality is refused by the policy`,
+      )
     }
     await t.rejects(
       asApp(app.db, m1, (trx) => sql`INSERT INTO municipalities (municipality_id, name) VALUES (${randomUUID()}, 'x')`.execute(trx)),
@@ -198,18 +230,33 @@ t.test('row-level security for the application role', async (t) => {
       /row-level security|violates foreign key/,
       'moving a row to another municipality is refused',
     )
-    await t.rejects(asApp(app.db, null, (trx) => insert0(trx, m1)), /row-level security/, 'without the setting even the own municipality’s rows cannot be written')
-    const touched = await asApp(app.db, m1, async (trx) => Number((await sql`UPDATE coordinators SET display_name = 'x' WHERE municipality_id = ${m2}`.execute(trx)).numAffectedRows))
+    await t.rejects(
+      asApp(app.db, null, (trx) => insert0(trx, m1)),
+      /row-level security/,
+      'without the setting even the own municipality’s rows cannot be written',
+    )
+    const touched = await asApp(app.db, m1, async (trx) =>
+      Number((await sql`UPDATE coordinators SET display_name = 'x' WHERE municipality_id = ${m2}`.execute(trx)).numAffectedRows),
+    )
     t.equal(touched, 0, 'an update aimed at another municipality touches nothing')
   })
 
   await t.test('the audit trail is append-only for the application role', async (t) => {
-    await t.rejects(asApp(app.db, m1, (trx) => sql`DELETE FROM audit_events`.execute(trx)), /permission denied/, 'no DELETE')
-    await t.rejects(asApp(app.db, m1, (trx) => sql`UPDATE audit_events SET action = 'x'`.execute(trx)), /permission denied/, 'no UPDATE')
+    await t.rejects(
+      asApp(app.db, m1, (trx) => sql`DELETE FROM audit_events`.execute(trx)),
+      /permission denied/,
+      'no DELETE',
+    )
+    await t.rejects(
+      asApp(app.db, m1, (trx) => sql`UPDATE audit_events SET action = 'x'`.execute(trx)),
+      /permission denied/,
+      'no UPDATE',
+    )
   })
 })
 
-const insert0 = (trx: Trx, m: string) => sql`INSERT INTO coordinators (municipality_id, external_ref, display_name) VALUES (${m}, ${uniqueRef('C')}, 'x')`.execute(trx)
+const insert0 = (trx: Trx, m: string) =>
+  sql`INSERT INTO coordinators (municipality_id, external_ref, display_name) VALUES (${m}, ${uniqueRef('C')}, 'x')`.execute(trx)
 
 /**
  * A database whose tables belong to a role that is neither a superuser nor exempt from RLS.
@@ -300,23 +347,58 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
   const db = createDb(pool)
   cleanups.push(() => pool.end())
 
-  const me = (await sql<{ who: string; su: boolean; bypass: boolean }>`SELECT current_user AS who, rolsuper AS su, rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`.execute(db)).rows[0]
+  const me = (
+    await sql<{
+      who: string
+      su: boolean
+      bypass: boolean
+    }>`SELECT current_user AS who, rolsuper AS su, rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`.execute(db)
+  ).rows[0]
   t.same(me, { who: o.owner, su: false, bypass: false }, 'the service connects as the owner, neither superuser nor exempt from RLS')
-  const owners = (await sql<{ table: string; owner: string }>`SELECT tablename AS table, tableowner AS owner FROM pg_tables WHERE schemaname = 'public'`.execute(db)).rows
+  const owners = (
+    await sql<{ table: string; owner: string }>`SELECT tablename AS table, tableowner AS owner FROM pg_tables WHERE schemaname = 'public'`.execute(db)
+  ).rows
   for (const table of TENANT_TABLES) t.equal(owners.find((r) => r.table === table)?.owner, o.owner, `${table} is owned by the migrating role`)
-  const definers = (await sql<{ name: string; owner: string; definer: boolean }>`SELECT proname AS name, proowner::regrole::text AS owner, prosecdef AS definer FROM pg_proc WHERE proname IN ('framgang_api_client_by_key_hash', 'framgang_origin_registered', 'framgang_token_grant_valid')`.execute(db)).rows
-  t.same(definers.map((d) => [d.owner, d.definer]), [[o.owner, true], [o.owner, true], [o.owner, true]], 'the three lookups are SECURITY DEFINER functions of that owner')
+  const definers = (
+    await sql<{
+      name: string
+      owner: string
+      definer: boolean
+    }>`SELECT proname AS name, proowner::regrole::text AS owner, prosecdef AS definer FROM pg_proc WHERE proname IN ('framgang_api_client_by_key_hash', 'framgang_origin_registered', 'framgang_token_grant_valid')`.execute(
+      db,
+    )
+  ).rows
+  t.same(
+    definers.map((d) => [d.owner, d.definer]),
+    [
+      [o.owner, true],
+      [o.owner, true],
+      [o.owner, true],
+    ],
+    'the three lookups are SECURITY DEFINER functions of that owner',
+  )
 
   // The admin CLI's path: municipalities created by the migrating (owner) role.
   const a = await createMunicipality(db, { name: 'Eierkommune', origins: ['https://eier.example'] })
   const b = await createMunicipality(db, { name: 'Nabokommune', origins: ['https://nabo.example'] })
 
   await t.test('the lookups answer framgang_app before any municipality is known', async (t) => {
-    const client = await asApp(db, null, async (trx) => (await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hashApiKey(a.apiKey)})`.execute(trx)).rows)
+    const client = await asApp(
+      db,
+      null,
+      async (trx) =>
+        (await sql<{ api_client_id: string; municipality_id: string }>`SELECT * FROM framgang_api_client_by_key_hash(${hashApiKey(a.apiKey)})`.execute(trx))
+          .rows,
+    )
     t.same(client, [{ api_client_id: a.apiClientId, municipality_id: a.municipalityId }], 'the API key lookup finds the client and its municipality')
-    const unknown = await asApp(db, null, async (trx) => (await sql`SELECT * FROM framgang_api_client_by_key_hash(${hashApiKey('fgk_unknown')})`.execute(trx)).rows)
+    const unknown = await asApp(
+      db,
+      null,
+      async (trx) => (await sql`SELECT * FROM framgang_api_client_by_key_hash(${hashApiKey('fgk_unknown')})`.execute(trx)).rows,
+    )
     t.same(unknown, [], 'an unknown key finds nothing')
-    const origin = (o2: string) => asApp(db, null, async (trx) => (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${o2}) AS ok`.execute(trx)).rows[0].ok)
+    const origin = (o2: string) =>
+      asApp(db, null, async (trx) => (await sql<{ ok: boolean }>`SELECT framgang_origin_registered(${o2}) AS ok`.execute(trx)).rows[0].ok)
     t.equal(await origin('https://eier.example'), true, 'a registered origin is found')
     t.equal(await origin('https://nabo.example'), true, 'whichever municipality registered it')
     t.equal(await origin('https://evil.example'), false, 'an unregistered one is not')
@@ -324,7 +406,11 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
     t.same(await asApp(db, null, (trx) => municipalitiesIn(trx, 'allowed_origins')), [], 'and no allowed_origins row')
   })
 
-  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY, ...NO_LOAD_SHEDDING }), connectionString: o.connectionString, logger: false })
+  const app = await buildApp({
+    config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, TOKEN_PRIVATE_KEY: SIGNING_KEY, ...NO_LOAD_SHEDDING }),
+    connectionString: o.connectionString,
+    logger: false,
+  })
   cleanups.push(() => app.close())
   await app.ready()
   const call = caller(app)
@@ -333,7 +419,11 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
     const settings = await call('GET', '/v1/settings', { key: a.apiKey })
     t.equal(settings.statusCode, 200, `an API key authenticates through the lookup: ${settings.body.slice(0, 200)}`)
     t.same(settings.json().allowedOrigins, ['https://eier.example'], 'and sees its own origins only')
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/families', headers: { origin: 'https://nabo.example', 'access-control-request-method': 'POST' } })
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/families',
+      headers: { origin: 'https://nabo.example', 'access-control-request-method': 'POST' },
+    })
     t.equal(preflight.headers['access-control-allow-origin'], 'https://nabo.example', 'a preflight finds the origin through the lookup')
     const revokedKey = (await call('POST', '/v1/api-clients', { key: a.apiKey, body: { name: 'short-lived' } })).json()
     t.equal((await call('DELETE', `/v1/api-clients/${revokedKey.id}`, { key: a.apiKey })).statusCode, 204, 'revoke a key')
@@ -350,7 +440,8 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
         await sql`SELECT set_config('framgang.municipality_id', ${a.municipalityId}, true)`.execute(trx)
         await fn(trx)
       })
-    const active = (on: boolean) => asOwnerIn((trx) => trx.updateTable('coordinators').set({ active: on }).where('coordinator_id', '=', coordinator.id).execute())
+    const active = (on: boolean) =>
+      asOwnerIn((trx) => trx.updateTable('coordinators').set({ active: on }).where('coordinator_id', '=', coordinator.id).execute())
     t.equal(await status(token), 200, 'the token works')
     t.equal(await status(token, 'POST', '/v1/families', {}), 400, 'and gets its 400 before any transaction')
     await active(false)
@@ -370,7 +461,17 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
 
   await t.test('FORCE holds for the owner itself; the lookup tables are ENABLE-only', async (t) => {
     const asOwner = <T>(fn: (trx: Trx) => Promise<T>) => db.transaction().execute(fn)
-    for (const table of ['families', 'members', 'sessions', 'ratings', 'coordinators', 'audit_events', 'idempotency_keys', 'instrument_settings', 'reference_series']) {
+    for (const table of [
+      'families',
+      'members',
+      'sessions',
+      'ratings',
+      'coordinators',
+      'audit_events',
+      'idempotency_keys',
+      'instrument_settings',
+      'reference_series',
+    ]) {
       t.same(await asOwner((trx) => municipalitiesIn(trx, table)), [], `${table}: the owner without the setting sees nothing (FORCE)`)
     }
     for (const table of ['municipalities', 'api_clients', 'allowed_origins']) {
@@ -384,6 +485,10 @@ t.test('SECURITY DEFINER lookups and RLS when the tables’ owner is not a super
       await sql`SELECT set_config('framgang.municipality_id', ${a.municipalityId}, true)`.execute(trx)
       return trx.selectFrom('audit_events').select('action').where('family_id', '=', familyId).execute()
     })
-    t.same(events.map((e) => e.action), ['family.erase'], 'only the erasure itself remains in the audit trail')
+    t.same(
+      events.map((e) => e.action),
+      ['family.erase'],
+      'only the erasure itself remains in the audit trail',
+    )
   })
 })

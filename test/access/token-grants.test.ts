@@ -3,7 +3,20 @@ import type { LightMyRequestResponse } from 'fastify'
 import { decodeJwt } from 'jose'
 import { sql } from 'kysely'
 import t, { type Test } from 'tap'
-import { accessApp, coordinatorClaims, createCoordinator, createFamily, createSession, expectStatus, inMunicipality, mint, orsSelf, signWith, SIGNING_KEY, uniqueRef } from './fixtures/world.js'
+import {
+  accessApp,
+  coordinatorClaims,
+  createCoordinator,
+  createFamily,
+  createSession,
+  expectStatus,
+  inMunicipality,
+  mint,
+  orsSelf,
+  signWith,
+  SIGNING_KEY,
+  uniqueRef,
+} from './fixtures/world.js'
 
 /**
  * An embed token holds only while the grants it was minted under hold: the API client that
@@ -15,7 +28,12 @@ import { accessApp, coordinatorClaims, createCoordinator, createFamily, createSe
 /** 401 problem+json, type unauthorized, with WWW-Authenticate: Bearer. */
 function isUnauthorized(t: Test, res: LightMyRequestResponse, what: string) {
   t.same(
-    { status: res.statusCode, type: String(res.headers['content-type']).split(';')[0], problem: res.statusCode >= 400 ? res.json().type : null, challenge: res.headers['www-authenticate'] },
+    {
+      status: res.statusCode,
+      type: String(res.headers['content-type']).split(';')[0],
+      problem: res.statusCode >= 400 ? res.json().type : null,
+      challenge: res.headers['www-authenticate'],
+    },
     { status: 401, type: 'application/problem+json', problem: '/problems/unauthorized', challenge: 'Bearer' },
     `${what} → 401${res.statusCode === 401 ? '' : ` (got ${res.statusCode}: ${res.body.slice(0, 200)})`}`,
   )
@@ -46,10 +64,24 @@ t.test('revoking the API key that minted a token ends the token at once', async 
   const probes = (tk: typeof tokens) => [
     { what: 'coordinator: caseload (a data route)', key: tk.coordinator, method: 'GET', url: '/v1/caseload', ok: 200 },
     { what: 'coordinator: a family (a data route)', key: tk.coordinator, method: 'GET', url: `/v1/families/${family.id}`, ok: 200 },
-    { what: 'coordinator: a 400 body, answered before any transaction', key: tk.coordinator, method: 'POST', url: '/v1/families', body: { externalRef: 1 }, ok: 400 },
+    {
+      what: 'coordinator: a 400 body, answered before any transaction',
+      key: tk.coordinator,
+      method: 'POST',
+      url: '/v1/families',
+      body: { externalRef: 1 },
+      ok: 400,
+    },
     { what: 'coordinator: a route it may never use (403 before any transaction)', key: tk.coordinator, method: 'GET', url: '/v1/settings', ok: 403 },
     { what: 'family: progress', key: tk.family, method: 'GET', url: `/v1/families/${family.id}/progress`, ok: 200 },
-    { what: 'family: a write without self-report (403 before any transaction)', key: tk.family, method: 'POST', url: `/v1/sessions/${session.id}/ratings`, body: orsSelf(family.m.Mor), ok: 403 },
+    {
+      what: 'family: a write without self-report (403 before any transaction)',
+      key: tk.family,
+      method: 'POST',
+      url: `/v1/sessions/${session.id}/ratings`,
+      body: orsSelf(family.m.Mor),
+      ok: 403,
+    },
     { what: 'member: its access log', key: tk.member, method: 'GET', url: `/v1/families/${family.id}/access-log`, ok: 200 },
     { what: 'self-report: a 400 body', key: tk.selfReport, method: 'POST', url: `/v1/sessions/${session.id}/ratings`, body: { memberId: 'x' }, ok: 400 },
   ]
@@ -107,11 +139,17 @@ t.test('tokens from before the client_id claim, and claims that do not fit', asy
   const other = await app.newMunicipality('Annen kommune')
   const fresh = await app.newMunicipality('Ny kommune')
   const coordinator = await createCoordinator(t, app, fresh.apiKey)
-  const inactive = expectStatus(t, await app.call('POST', '/v1/coordinators', { key: fresh.apiKey, body: { externalRef: uniqueRef('C'), displayName: 'Slutta', active: false } }), 201, 'an inactive coordinator').id
+  const inactive = expectStatus(
+    t,
+    await app.call('POST', '/v1/coordinators', { key: fresh.apiKey, body: { externalRef: uniqueRef('C'), displayName: 'Slutta', active: false } }),
+    201,
+    'an inactive coordinator',
+  ).id
   const sign = (claims: Record<string, unknown>) => signWith(SIGNING_KEY, { ...coordinatorClaims(fresh.municipalityId, coordinator), ...claims })
   const revokedAgo = (clientId: string, seconds: number) =>
     sql`UPDATE api_clients SET revoked_at = now() - make_interval(secs => ${seconds}) WHERE api_client_id = ${clientId}`.execute(app.db)
-  const spare = async () => expectStatus(t, await app.call('POST', '/v1/api-clients', { key: fresh.apiKey, body: { name: 'spare' } }), 201, 'another API client').id
+  const spare = async () =>
+    expectStatus(t, await app.call('POST', '/v1/api-clients', { key: fresh.apiKey, body: { name: 'spare' } }), 201, 'another API client').id
 
   const legacy = await sign({})
   t.notOk('client_id' in decodeJwt(legacy), 'a token without client_id, as minted before the claim')
@@ -121,14 +159,22 @@ t.test('tokens from before the client_id claim, and claims that do not fit', asy
   await revokedAgo(await spare(), 0)
   isUnauthorized(t, await app.call('GET', '/v1/caseload', { key: legacy }), 'a client of its municipality revoked after it was issued: it may have minted it')
   isUnauthorized(t, await app.call('POST', '/v1/families', { key: legacy, body: {} }), 'also before any transaction')
-  isUnauthorized(t, await app.call('GET', '/v1/caseload', { key: await sign({ coordinatorId: inactive, sub: `coordinator:${inactive}` }) }), 'an inactive coordinator’s old token')
+  isUnauthorized(
+    t,
+    await app.call('GET', '/v1/caseload', { key: await sign({ coordinatorId: inactive, sub: `coordinator:${inactive}` }) }),
+    'an inactive coordinator’s old token',
+  )
 
   const client = await spare()
   expectStatus(t, await app.call('GET', '/v1/caseload', { key: await sign({ client_id: client }) }), 200, 'a token naming a live client of its municipality')
   isUnauthorized(t, await app.call('GET', '/v1/caseload', { key: await sign({ client_id: other.apiClientId }) }), 'naming another municipality’s client')
   isUnauthorized(t, await app.call('GET', '/v1/caseload', { key: await sign({ client_id: randomUUID() }) }), 'naming a client that does not exist')
   isUnauthorized(t, await app.call('GET', '/v1/caseload', { key: await sign({ client_id: 'not-a-uuid' }) }), 'a client_id that is no id')
-  isUnauthorized(t, await app.call('GET', '/v1/caseload', { key: await sign({ client_id: client, coordinatorId: randomUUID() }) }), 'a coordinator that does not exist')
+  isUnauthorized(
+    t,
+    await app.call('GET', '/v1/caseload', { key: await sign({ client_id: client, coordinatorId: randomUUID() }) }),
+    'a coordinator that does not exist',
+  )
 })
 
 t.test('a member-bound family token reads its member’s events and its own, nothing of the others', async (t) => {
@@ -143,7 +189,12 @@ t.test('a member-bound family token reads its member’s events and its own, not
   const session = await createSession(t, app, f.id)
   const later = await createSession(t, app, f.id)
   const rate = async (memberId: string, instrument: string, sessionId = session.id) =>
-    expectStatus(t, await app.call('POST', `/v1/sessions/${sessionId}/ratings`, { body: { memberId, instrument, rater: 'self', items: [5, 5, 5, 5] } }), 201, `a ${instrument} of ${memberId}`).id as string
+    expectStatus(
+      t,
+      await app.call('POST', `/v1/sessions/${sessionId}/ratings`, { body: { memberId, instrument, rater: 'self', items: [5, 5, 5, 5] } }),
+      201,
+      `a ${instrument} of ${memberId}`,
+    ).id as string
   const morOrs = await rate(mor, 'ORS')
   const morSrs = await rate(mor, 'SRS')
   const morDeleted = await rate(mor, 'ORS', later.id)
@@ -154,7 +205,10 @@ t.test('a member-bound family token reads its member’s events and its own, not
 
   const ok = async (res: Promise<LightMyRequestResponse>, what: string, status = 200) => expectStatus(t, await res, status, what)
   await ok(app.call('GET', `/v1/sessions/${session.id}/ratings/${morOrs}`), 'the host reads Mor’s rating')
-  await ok(app.call('PUT', `/v1/sessions/${session.id}/ratings/${morSrs}`, { body: { memberId: mor, instrument: 'SRS', rater: 'self', items: [6, 6, 6, 6] } }), 'the host corrects Mor’s SRS')
+  await ok(
+    app.call('PUT', `/v1/sessions/${session.id}/ratings/${morSrs}`, { body: { memberId: mor, instrument: 'SRS', rater: 'self', items: [6, 6, 6, 6] } }),
+    'the host corrects Mor’s SRS',
+  )
   await ok(app.call('DELETE', `/v1/sessions/${later.id}/ratings/${morDeleted}`), 'the host removes a rating of Mor', 204)
   await ok(app.call('DELETE', `/v1/sessions/${session.id}/ratings/${teenSrs}`), 'the host removes the teen’s SRS', 204)
   await ok(app.call('GET', `/v1/sessions/${session.id}/ratings/${childCors}`, { key: coordinator }), 'the coordinator reads the child’s rating')
@@ -176,12 +230,14 @@ t.test('a member-bound family token reads its member’s events and its own, not
   await ok(app.call('GET', `/v1/families/${other.id}/progress`, { key: coordinator }), 'the coordinator reads another family')
 
   type Event = { actorType: string; actorId: string; action: string; resource: string | null }
-  const logOf = async (key: string): Promise<Event[]> => (await ok(app.call('GET', `/v1/families/${f.id}/access-log?limit=200`, { key }), 'read the access log')).items
+  const logOf = async (key: string): Promise<Event[]> =>
+    (await ok(app.call('GET', `/v1/families/${f.id}/access-log?limit=200`, { key }), 'read the access log')).items
   const everything = await logOf(app.municipality.apiKey)
   const teenLog = await logOf(teenToken)
 
   const othersIds = [mor, child, f.id]
-  const aboutOthers = (e: Event) => [mor, child].some((id) => e.resource?.includes(id)) || [...ratingsOf[mor], ...ratingsOf[child]].some((id) => e.resource === `rating/${id}`)
+  const aboutOthers = (e: Event) =>
+    [mor, child].some((id) => e.resource?.includes(id)) || [...ratingsOf[mor], ...ratingsOf[child]].some((id) => e.resource === `rating/${id}`)
   const byOtherFamilyPrincipal = (e: Event) => e.actorType === 'family' && othersIds.includes(e.actorId)
   t.same(teenLog.filter(aboutOthers), [], 'no event on another member or another member’s rating (read, corrected, removed)')
   t.same(teenLog.filter(byOtherFamilyPrincipal), [], 'nothing another member’s token or the family token did')
@@ -209,15 +265,28 @@ t.test('a member-bound family token reads its member’s events and its own, not
   for (const [what, match] of wanted) t.ok(has(teenLog, match), `the teen’s log lists ${what}`)
 
   const morLog = await logOf(morToken)
-  for (const id of ratingsOf[mor]) t.ok(has(morLog, { action: 'rating.create', resource: `rating/${id}` }), `Mor’s log lists her rating ${id} (also once corrected or removed)`)
-  t.ok(has(morLog, { action: 'rating.correct', resource: `rating/${morSrs}` }) && has(morLog, { action: 'rating.read', resource: `rating/${morOrs}` }), 'and what was done to them')
-  t.notOk(morLog.some((e) => e.resource?.includes(teen) || e.resource?.includes(child)), 'and nothing of the teen or the child')
+  for (const id of ratingsOf[mor])
+    t.ok(has(morLog, { action: 'rating.create', resource: `rating/${id}` }), `Mor’s log lists her rating ${id} (also once corrected or removed)`)
+  t.ok(
+    has(morLog, { action: 'rating.correct', resource: `rating/${morSrs}` }) && has(morLog, { action: 'rating.read', resource: `rating/${morOrs}` }),
+    'and what was done to them',
+  )
+  t.notOk(
+    morLog.some((e) => e.resource?.includes(teen) || e.resource?.includes(child)),
+    'and nothing of the teen or the child',
+  )
 
   const familyLog = await logOf(familyToken)
   t.ok(familyLog.some(aboutOthers) && familyLog.some((e) => e.resource?.includes(teen)), 'a family token without memberId reads the whole family’s log')
-  t.notOk(teenLog.some((e) => e.resource?.includes(other.id)), 'nothing of another family')
+  t.notOk(
+    teenLog.some((e) => e.resource?.includes(other.id)),
+    'nothing of another family',
+  )
   const page1 = await ok(app.call('GET', `/v1/families/${f.id}/access-log?limit=2`, { key: teenToken }), 'a first page of the teen’s log')
-  const page2 = await ok(app.call('GET', `/v1/families/${f.id}/access-log?limit=200&cursor=${encodeURIComponent(page1.nextCursor)}`, { key: teenToken }), 'the rest')
+  const page2 = await ok(
+    app.call('GET', `/v1/families/${f.id}/access-log?limit=200&cursor=${encodeURIComponent(page1.nextCursor)}`, { key: teenToken }),
+    'the rest',
+  )
   t.notOk([...page1.items, ...page2.items].some(aboutOthers), 'pages keep to the member too')
   t.ok(page2.items.length > 0, 'the rest is not empty')
 })

@@ -47,14 +47,17 @@ t.test('progress from stored band models equals progress from the whole referenc
   const expected = await fromCohort(ctx, ids)
   const actual = await viaApi(ctx, ids)
   let bands = 0
-  let own = 0
   for (const id of ids) {
     t.same(actual.get(id), expected.get(id), `family ${id}: the same payload, bands and flags included`)
     const members = (actual.get(id) as { members: { series: { expected: unknown }[] }[] }).members
     bands += members.flatMap((m) => m.series).filter((s) => s.expected !== null).length
   }
-  own = Number(
-    (await inMunicipality(ctx.db, ctx.municipality.municipalityId, (trx) => sql<{ n: number }>`SELECT count(*)::int AS n FROM reference_series WHERE NOT synthetic AND own_cohort_size IS NOT NULL`.execute(trx))).rows[0].n,
+  const own = Number(
+    (
+      await inMunicipality(ctx.db, ctx.municipality.municipalityId, (trx) =>
+        sql<{ n: number }>`SELECT count(*)::int AS n FROM reference_series WHERE NOT synthetic AND own_cohort_size IS NOT NULL`.execute(trx),
+      )
+    ).rows[0].n,
   )
   t.ok(bands >= 5, `bands are shown (${bands} series)`)
   t.ok(own >= 5, `demo series are reference series of their own, each with its model without itself (${own})`)
@@ -86,7 +89,9 @@ t.test('recompute stores one model per instrument and intake in reach, and chang
   const r = await ctx.call('POST', '/v1/expected-bands/recompute')
   t.equal(r.statusCode, 200, r.body)
   const counts = r.json()
-  const stored = await inMunicipality(ctx.db, ctx.municipality.municipalityId, (trx) => trx.selectFrom('band_models').select(['instrument_code', 'intake', 'cohort_size']).execute())
+  const stored = await inMunicipality(ctx.db, ctx.municipality.municipalityId, (trx) =>
+    trx.selectFrom('band_models').select(['instrument_code', 'intake', 'cohort_size']).execute(),
+  )
   t.equal(counts.models, stored.length, 'the count is what is stored')
   t.same([...new Set(stored.map((m) => m.instrument_code))].sort(), ['CORS', 'ORS'], 'outcome instruments only')
   const ids = ((await ctx.call('GET', '/v1/families?limit=200')).json().items as { id: string }[]).map((f) => f.id)

@@ -17,7 +17,11 @@ t.test('the demo histories show every status and every flag through the API', as
   t.equal(items.length, 8, 'the eight active demo families (two have ended)')
   const codes = new Set<string>(items.flatMap((i) => i.flags.map((f) => f.code)))
   for (const code of FLAG_CODES) t.ok(codes.has(code), `some family is flagged ${code}`)
-  t.same([...items].sort(compareCaseload).map((i) => i.familyId), items.map((i) => i.familyId), 'most urgent first')
+  t.same(
+    [...items].sort(compareCaseload).map((i) => i.familyId),
+    items.map((i) => i.familyId),
+    'most urgent first',
+  )
   t.equal(items[items.length - 1].severity, null, 'the family doing well comes last')
 
   const statuses = new Set<string>()
@@ -40,8 +44,14 @@ t.test('progress payload: units, bands, flags and the family view', async (t) =>
   t.equal(ors.cutoff, 25, 'adult ORS cutoff in points')
   t.equal(ors.reliableChange, 5)
   t.equal(ors.status, 'deteriorated')
-  t.ok(ors.points.every((pt: { total: number }) => pt.total >= 0 && pt.total <= 40 && Math.round(pt.total * 10) === pt.total * 10), 'totals in points with one decimal')
-  t.same(ors.points.map((pt: { sessionNumber: number }) => pt.sessionNumber), ors.points.map((_: unknown, i: number) => i + 1))
+  t.ok(
+    ors.points.every((pt: { total: number }) => pt.total >= 0 && pt.total <= 40 && Math.round(pt.total * 10) === pt.total * 10),
+    'totals in points with one decimal',
+  )
+  t.same(
+    ors.points.map((pt: { sessionNumber: number }) => pt.sessionNumber),
+    ors.points.map((_: unknown, i: number) => i + 1),
+  )
   t.ok(ors.trend && ors.trend.slopePerSession < 0, 'a falling trend')
   t.ok(ors.expected && ors.expected.cohortSize >= 30, 'a band from the synthetic reference cohort')
   t.equal(ors.expected.p50[0], ors.points[0].total, 'the band starts at the intake')
@@ -62,7 +72,10 @@ t.test('progress payload: units, bands, flags and the family view', async (t) =>
   t.equal(view.view, 'family')
   const text = JSON.stringify(view)
   for (const word of ['"status"', '"expected"', '"flags"', '"reliableChange"', '"cutoff"']) t.notOk(text.includes(word), `no ${word} in the family view`)
-  t.ok(view.members[0].series.every((s: { kind: string }) => s.kind === 'outcome'), 'no alliance unless the municipality shows it')
+  t.ok(
+    view.members[0].series.every((s: { kind: string }) => s.kind === 'outcome'),
+    'no alliance unless the municipality shows it',
+  )
   t.equal(view.members[0].series[0].referenceLine, 25)
 })
 
@@ -72,9 +85,20 @@ t.test('the caseload answers in a fixed number of queries whatever its size', as
   const coordinator = (await ctx.call('POST', '/v1/coordinators', { body: { externalRef: 'q', displayName: 'Q' } })).json().id
   const addFamilies = async (n: number, offset: number) => {
     for (let i = 0; i < n; i++) {
-      const f = (await ctx.call('POST', '/v1/families', { body: { externalRef: `Q-${offset + i}`, coordinatorId: coordinator, startedOn: '2026-01-05', members: [{ alias: 'A', role: 'adult', birthDate: '1980-02-02' }] } })).json()
+      const f = (
+        await ctx.call('POST', '/v1/families', {
+          body: {
+            externalRef: `Q-${offset + i}`,
+            coordinatorId: coordinator,
+            startedOn: '2026-01-05',
+            members: [{ alias: 'A', role: 'adult', birthDate: '1980-02-02' }],
+          },
+        })
+      ).json()
       for (const [k, day] of ['2026-02-01', '2026-03-01', '2026-04-01'].entries()) {
-        const r = await ctx.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: day, kind: 'office', ratings: [{ memberId: f.members[0].id, instrument: 'ORS', rater: 'self', total: 20 + k }] } })
+        const r = await ctx.call('POST', `/v1/families/${f.id}/sessions`, {
+          body: { heldOn: day, kind: 'office', ratings: [{ memberId: f.members[0].id, instrument: 'ORS', rater: 'self', total: 20 + k }] },
+        })
         t.equal(r.statusCode, 201)
       }
     }
@@ -116,9 +140,16 @@ t.test('outcome report, expected-band recompute and the caseload cursor', async 
   const report = await ctx.call('GET', '/v1/reports/outcomes')
   t.equal(report.statusCode, 200, report.body)
   const r = report.json()
-  t.same(r.groups.map((g: { ageGroup: string }) => g.ageGroup), ['child', 'adolescent', 'adult'])
+  t.same(
+    r.groups.map((g: { ageGroup: string }) => g.ageGroup),
+    ['child', 'adolescent', 'adult'],
+  )
   for (const g of [...r.groups, r.all]) {
-    if (g.suppressed) t.ok(Object.entries(g).every(([k, v]) => k === 'suppressed' || k === 'ageGroup' || v === null), 'a suppressed cell has every number null')
+    if (g.suppressed)
+      t.ok(
+        Object.entries(g).every(([k, v]) => k === 'suppressed' || k === 'ageGroup' || v === null),
+        'a suppressed cell has every number null',
+      )
     else t.ok(g.persons >= 5, 'shown cells have at least five persons')
   }
   const adolescents = await ctx.call('GET', '/v1/reports/outcomes?ageGroup=adolescent')
@@ -130,7 +161,9 @@ t.test('outcome report, expected-band recompute and the caseload cursor', async 
   const seen: string[] = []
   let cursor: string | null = null
   do {
-    const page: { items: { familyId: string }[]; nextCursor: string | null } = (await ctx.call('GET', `/v1/caseload?limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json()
+    const page: { items: { familyId: string }[]; nextCursor: string | null } = (
+      await ctx.call('GET', `/v1/caseload?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+    ).json()
     seen.push(...page.items.map((i) => i.familyId))
     cursor = page.nextCursor
   } while (cursor)

@@ -27,7 +27,10 @@ async function fromRawRows(ctx: TestApp, municipalityId: string, q: Query) {
     const context = await progressContext(trx)
     // Every family of the municipality: the report weighs a coordinator's answer against the rest.
     const rows = await trx.selectFrom('families').selectAll().where('municipality_id', '=', municipalityId).where('synthetic', '=', false).execute()
-    const facts = await loadFamilyFacts(trx, rows.map((f) => f.family_id))
+    const facts = await loadFamilyFacts(
+      trx,
+      rows.map((f) => f.family_id),
+    )
     const seriesByMember = groupBy(buildSeries(facts.ratings.map((r) => r.fact)), (s) => s.memberId)
     const report = outcomeReport({
       from: q.from,
@@ -113,11 +116,14 @@ async function addFamily(t: Test, ctx: TestApp, key: string, coordinatorIds: str
 type HistoryValue = {
   startedDaysAgo: number
   adolescent: boolean
-  conversations: { gap: number; adult: { outcome: number[]; alliance: number[] | null } | null; child: { self: number[]; parent: number[] | null; teacher: number[] | null } | null }[]
+  conversations: {
+    gap: number
+    adult: { outcome: number[]; alliance: number[] | null } | null
+    child: { self: number[]; parent: number[] | null; teacher: number[] | null } | null
+  }[]
   ending: string | null
   coordinator: number
 }
-
 
 t.test('the report from the stored state equals the report from every raw rating', async (t) => {
   const ctx = await testApp(t)
@@ -150,7 +156,10 @@ t.test('the report from the stored state equals the report from every raw rating
       }
       if (!(await check('as recorded'))) return false
       // New thresholds change statuses: the state is rebuilt before the settings answer.
-      const patched = await ctx.call('PATCH', '/v1/settings', { key: m.apiKey, body: { thresholds: { ORS: { reliableChange: 3 }, CORS: { reliableChange: 8 } } } })
+      const patched = await ctx.call('PATCH', '/v1/settings', {
+        key: m.apiKey,
+        body: { thresholds: { ORS: { reliableChange: 3 }, CORS: { reliableChange: 8 } } },
+      })
       if (patched.statusCode !== 200) throw new Error(patched.body)
       if (!(await check('after new thresholds'))) return false
       const refit = await ctx.call('POST', '/v1/expected-bands/recompute', { key: m.apiKey })

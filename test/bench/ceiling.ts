@@ -169,21 +169,57 @@ async function writeState(c: pg.PoolClient, family: { family_id: string; coordin
     const latest = points[points.length - 1]
     const previous = points.length > 1 ? points[points.length - 2] : null
     return {
-      municipality_id: municipalityId, family_id: family.family_id, position, member_id: first.member_id, instrument_code: first.instrument_code,
-      rater: first.rater, rater_member_id: first.rater_member_id, points: points.length, intake: first.total, intake_on: first.held_on,
-      previous: previous?.total ?? null, previous_on: previous?.held_on ?? null, latest: latest.total, latest_on: latest.held_on,
-      latest_session_id: latest.session_id, cutoff: null, status: null, trend: null, band_p25: null, band_p50: null, band_p75: null,
-      band_cohort_size: null, flags: [], severity: null, is_primary: false, age_group_at_intake: null, first_alliance: null,
-      days_in_service: null, unsuccessful: null,
+      municipality_id: municipalityId,
+      family_id: family.family_id,
+      position,
+      member_id: first.member_id,
+      instrument_code: first.instrument_code,
+      rater: first.rater,
+      rater_member_id: first.rater_member_id,
+      points: points.length,
+      intake: first.total,
+      intake_on: first.held_on,
+      previous: previous?.total ?? null,
+      previous_on: previous?.held_on ?? null,
+      latest: latest.total,
+      latest_on: latest.held_on,
+      latest_session_id: latest.session_id,
+      cutoff: null,
+      status: null,
+      trend: null,
+      band_p25: null,
+      band_p50: null,
+      band_p75: null,
+      band_cohort_size: null,
+      flags: [],
+      severity: null,
+      is_primary: false,
+      age_group_at_intake: null,
+      first_alliance: null,
+      days_in_service: null,
+      unsuccessful: null,
     }
   })
   const last = ratings.rows.reduce<RatingRow | null>((a, r) => (a === null || r.held_on > a.held_on ? r : a), null)
   const familyState = {
-    municipality_id: municipalityId, family_id: family.family_id, coordinator_id: family.coordinator_id, active: true, started_on: family.started_on,
-    ending: null, last_session_on: last?.held_on ?? null, last_session_id: last?.session_id ?? null,
-    session_count: new Set(ratings.rows.map((r) => r.session_id)).size, severity: null, flag_count: 0, left_behind: false,
+    municipality_id: municipalityId,
+    family_id: family.family_id,
+    coordinator_id: family.coordinator_id,
+    active: true,
+    started_on: family.started_on,
+    ending: null,
+    last_session_on: last?.held_on ?? null,
+    last_session_id: last?.session_id ?? null,
+    session_count: new Set(ratings.rows.map((r) => r.session_id)).size,
+    severity: null,
+    flag_count: 0,
+    left_behind: false,
   }
-  const set = (row: object, key: string[]) => Object.keys(row).filter((k) => !key.includes(k)).map((k) => `${k} = excluded.${k}`).join(', ')
+  const set = (row: object, key: string[]) =>
+    Object.keys(row)
+      .filter((k) => !key.includes(k))
+      .map((k) => `${k} = excluded.${k}`)
+      .join(', ')
   await c.query(
     `WITH gone AS (DELETE FROM series_state WHERE family_id = $1 AND position >= $2),
           stored AS (INSERT INTO series_state SELECT * FROM jsonb_populate_recordset(NULL::series_state, $3::jsonb)
@@ -195,12 +231,17 @@ async function writeState(c: pg.PoolClient, family: { family_id: string; coordin
 }
 
 function sessionsRoute(withState: boolean) {
-  return async (request: { params: { id: string }; body: CreateSessionBody; url: string; headers: Record<string, unknown> }, reply: { code(n: number): { send(b: unknown): unknown } }) => {
+  return async (
+    request: { params: { id: string }; body: CreateSessionBody; url: string; headers: Record<string, unknown> },
+    reply: { code(n: number): { send(b: unknown): unknown } },
+  ) => {
     const key = request.headers['idempotency-key']
     if (typeof key !== 'string' || key.length === 0) return reply.code(400).send({ title: 'Idempotency-Key required' })
     const body = request.body
     const familyId = request.params.id
-    const requestHash = createHash('sha256').update(`POST ${request.url}\n${JSON.stringify(body)}`).digest('hex')
+    const requestHash = createHash('sha256')
+      .update(`POST ${request.url}\n${JSON.stringify(body)}`)
+      .digest('hex')
     const result = await tenant(async (c) => {
       if (!withState) return insertSession(c, familyId, key, requestHash, body)
       const family = await c.query('SELECT * FROM families WHERE family_id = $1 FOR UPDATE', [familyId])

@@ -30,7 +30,11 @@ const seeded = await seedMunicipality(database.connectionString, { families, log
 const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 })
 await rebuildStaleState(createDb(pool), () => {})
 await pool.end()
-const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-profile-${process.pid}`, RATE_LIMIT_MAX: '1000000000', ...NO_LOAD_SHEDDING }), connectionString: database.connectionString, logger: false })
+const app = await buildApp({
+  config: loadConfig({ DATA_DIR: `/tmp/framgang-profile-${process.pid}`, RATE_LIMIT_MAX: '1000000000', ...NO_LOAD_SHEDDING }),
+  connectionString: database.connectionString,
+  logger: false,
+})
 await app.ready()
 
 // Every statement the app sends, timed from send to answer, named by its first words.
@@ -43,7 +47,10 @@ proto.query = function (this: unknown, ...args: unknown[]) {
   const started = performance.now()
   const result = original.apply(this, args) as Promise<unknown> | undefined
   if (!recording || !result || typeof (result as Promise<unknown>).then !== 'function') return result
-  const name = text.replace(/\s+/g, ' ').replace(/\$\d+(, )?/g, '').slice(0, 90)
+  const name = text
+    .replace(/\s+/g, ' ')
+    .replace(/\$\d+(, )?/g, '')
+    .slice(0, 90)
   return (result as Promise<unknown>).finally(() => {
     const seen = byStatement.get(name) ?? { n: 0, ms: 0 }
     seen.n++
@@ -58,7 +65,8 @@ const today = new Date().toISOString().slice(0, 10)
 async function request(i: number) {
   if (path === 'post') return post(i)
   const f = seeded.families[i % seeded.families.length]
-  const url = path === 'caseload' ? `/v1/caseload?coordinatorId=${seeded.coordinatorIds[i % seeded.coordinatorIds.length]}` : `/v1/families/${f.familyId}/progress`
+  const url =
+    path === 'caseload' ? `/v1/caseload?coordinatorId=${seeded.coordinatorIds[i % seeded.coordinatorIds.length]}` : `/v1/families/${f.familyId}/progress`
   const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${seeded.apiKey}` } })
   if (res.statusCode !== 200) throw new Error(res.body)
 }
@@ -92,8 +100,12 @@ recording = false
 const rows = [...byStatement].sort((a, b) => b[1].ms - a[1].ms)
 const dbMs = rows.reduce((sum, [, s]) => sum + s.ms, 0)
 const statements = rows.reduce((sum, [, s]) => sum + s.n, 0)
-console.log(`${{ post: 'POST /v1/families/{id}/sessions with 4 ratings', progress: 'GET /v1/families/{id}/progress', caseload: 'GET /v1/caseload of 30 families' }[path]}, ${requests} sequential requests, ${families} five-year families`)
-console.log(`per request: ${(total / requests).toFixed(2)} ms, ${(statements / requests).toFixed(1)} statements, ${(dbMs / requests).toFixed(2)} ms waiting for the database, ${((total - dbMs) / requests).toFixed(2)} ms in Node\n`)
+console.log(
+  `${{ post: 'POST /v1/families/{id}/sessions with 4 ratings', progress: 'GET /v1/families/{id}/progress', caseload: 'GET /v1/caseload of 30 families' }[path]}, ${requests} sequential requests, ${families} five-year families`,
+)
+console.log(
+  `per request: ${(total / requests).toFixed(2)} ms, ${(statements / requests).toFixed(1)} statements, ${(dbMs / requests).toFixed(2)} ms waiting for the database, ${((total - dbMs) / requests).toFixed(2)} ms in Node\n`,
+)
 console.log('| statement | per request | ms per request |\n|---|---:|---:|')
 for (const [name, s] of rows) console.log(`| \`${name.replace(/\|/g, '\\|')}\` | ${(s.n / requests).toFixed(1)} | ${(s.ms / requests).toFixed(2)} |`)
 await app.close()

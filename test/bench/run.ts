@@ -57,7 +57,6 @@ const ms = (n: number) => (n / 1000).toFixed(1)
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-
 interface Running {
   name: string
   address: string
@@ -141,7 +140,9 @@ const TICKS_PER_SECOND = 100
 function cpuMsOf(pid: number | string): number {
   try {
     // The fields after the command name, which is in parentheses and may hold spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ')
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
   } catch {
     return 0
@@ -277,7 +278,15 @@ async function load(label: string, target: Running, make: RequestMaker): Promise
   const nodeCpuMs = (cpuMsOf(target.pid) - cpuBefore.node) / r.requests.total
   const pgCpuMs = postgresCpuSince(cpuBefore.postgres) / r.requests.total
   if (r.errors > 0 && !firstFailure) firstFailure = { status: 'connection errors', body: `${r.errors} errors, ${r.timeouts} timeouts` }
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failures: failures + r.errors + r.non2xx, firstFailure, nodeCpuMs, postgresCpuMs: pgCpuMs }
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: failures + r.errors + r.non2xx,
+    firstFailure,
+    nodeCpuMs,
+    postgresCpuMs: pgCpuMs,
+  }
 }
 
 /** Sequential timings of one request: one warm-up, then `runs` timed. */
@@ -377,10 +386,12 @@ function sessionBody(f: SeededMunicipality['families'][number], i: number): stri
   })
 }
 
-const writeRequest = (families: SeededMunicipality['families'], pathOf: (familyId: string) => string, auth: Record<string, string>): RequestMaker => (i) => {
-  const f = families[i % families.length]
-  return { method: 'POST', path: pathOf(f.familyId), headers: { ...auth, 'idempotency-key': randomUUID() }, body: sessionBody(f, i) }
-}
+const writeRequest =
+  (families: SeededMunicipality['families'], pathOf: (familyId: string) => string, auth: Record<string, string>): RequestMaker =>
+  (i) => {
+    const f = families[i % families.length]
+    return { method: 'POST', path: pathOf(f.familyId), headers: { ...auth, 'idempotency-key': randomUUID() }, body: sessionBody(f, i) }
+  }
 
 interface MainResults {
   recompute: RecomputeResult
@@ -410,7 +421,10 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const recompute = await recomputeBands(service, auth)
     const progress = await load('service GET /v1/families/{id}/progress', service, progressRequest(m, auth))
     const progressCeiling = await load('ceiling GET /family/:id', ceiling, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}` }))
-    const progressAuditedCeiling = await load('ceiling GET /family/:id/audited', ceiling, () => ({ method: 'GET', path: `/family/${m.families[0].familyId}/audited` }))
+    const progressAuditedCeiling = await load('ceiling GET /family/:id/audited', ceiling, () => ({
+      method: 'GET',
+      path: `/family/${m.families[0].familyId}/audited`,
+    }))
     const caseload = await load('service GET /v1/caseload', service, caseloadRequest(m, auth))
     const caseloadCeiling = await load('ceiling GET /coordinator/:id', ceiling, () => ({ method: 'GET', path: `/coordinator/${m.coordinatorIds[0]}` }))
     // Before the writes, so the report reads the seeded data only (as in the scale run).
@@ -421,10 +435,35 @@ async function measureMain(database: TestDatabase, m: SeededMunicipality, dataDi
     const half = Math.ceil(writable.length / 2)
     const serviceFamilies = writable.slice(0, half)
     const ceilingFamilies = writable.slice(half)
-    const write = await load('service POST /v1/families/{id}/sessions', service, writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth))
-    const writeCeiling = await load('ceiling POST /family/:id/sessions', ceiling, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}))
-    const writeStateCeiling = await load('ceiling POST /family/:id/sessions-with-state', ceiling, writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions-with-state`, {}))
-    return { recompute, progress, progressCeiling, progressAuditedCeiling, caseload, caseloadCeiling, report, write, writeCeiling, writeStateCeiling, startRssMb, peakRssMb: overall.stop() }
+    const write = await load(
+      'service POST /v1/families/{id}/sessions',
+      service,
+      writeRequest(serviceFamilies, (id) => `/v1/families/${id}/sessions`, auth),
+    )
+    const writeCeiling = await load(
+      'ceiling POST /family/:id/sessions',
+      ceiling,
+      writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions`, {}),
+    )
+    const writeStateCeiling = await load(
+      'ceiling POST /family/:id/sessions-with-state',
+      ceiling,
+      writeRequest(ceilingFamilies, (id) => `/family/${id}/sessions-with-state`, {}),
+    )
+    return {
+      recompute,
+      progress,
+      progressCeiling,
+      progressAuditedCeiling,
+      caseload,
+      caseloadCeiling,
+      report,
+      write,
+      writeCeiling,
+      writeStateCeiling,
+      startRssMb,
+      peakRssMb: overall.stop(),
+    }
   } finally {
     overall.stop()
     await Promise.all([service.stop(), ceiling.stop()])
@@ -463,40 +502,86 @@ function printMain(r: MainResults, families: number, seed: SeededMunicipality) {
   const ratio = (s: LoadResult, c: LoadResult) => s.rps / c.rps
   const rows: string[][] = []
   const loadRow = (name: string, s: LoadResult, c: LoadResult, goal: string, ok: boolean) => {
-    rows.push([name, fmt(s.rps), fmt(s.p50), fmt(s.p99), failuresCell(s.failures + c.failures, s.firstFailure ?? c.firstFailure), fmt(c.rps), fmt(ratio(s, c), 2), goal, verdict(ok && s.failures === 0)])
+    rows.push([
+      name,
+      fmt(s.rps),
+      fmt(s.p50),
+      fmt(s.p99),
+      failuresCell(s.failures + c.failures, s.firstFailure ?? c.firstFailure),
+      fmt(c.rps),
+      fmt(ratio(s, c), 2),
+      goal,
+      verdict(ok && s.failures === 0),
+    ])
   }
   const pr = ratio(r.progress, r.progressCeiling)
   loadRow('progress of one family (4 series × 50 sessions) vs ceiling (a)', r.progress, r.progressCeiling, '≥ 0.6×', pr >= 0.6)
   rows.push([
-    'the same progress vs ceiling (a) + the audit event of the read', fmt(r.progress.rps), fmt(r.progress.p50), fmt(r.progress.p99),
-    failuresCell(r.progressAuditedCeiling.failures, r.progressAuditedCeiling.firstFailure), fmt(r.progressAuditedCeiling.rps), fmt(ratio(r.progress, r.progressAuditedCeiling), 2), 'for comparison', '–',
+    'the same progress vs ceiling (a) + the audit event of the read',
+    fmt(r.progress.rps),
+    fmt(r.progress.p50),
+    fmt(r.progress.p99),
+    failuresCell(r.progressAuditedCeiling.failures, r.progressAuditedCeiling.firstFailure),
+    fmt(r.progressAuditedCeiling.rps),
+    fmt(ratio(r.progress, r.progressAuditedCeiling), 2),
+    'for comparison',
+    '–',
   ])
   const cr = ratio(r.caseload, r.caseloadCeiling)
   loadRow('caseload of one coordinator (30 families) vs ceiling (b)', r.caseload, r.caseloadCeiling, '≥ 1.0×, p99 ≤ 60 ms', cr >= 1.0 && r.caseload.p99 <= 60)
   const wr = ratio(r.write, r.writeCeiling)
   loadRow('POST session with 4 ratings, families round-robin vs ceiling (c)', r.write, r.writeCeiling, '≥ 0.5×, p99 ≤ 60 ms', wr >= 0.5 && r.write.p99 <= 60)
   rows.push([
-    'the same POST vs ceiling (c) + family lock, members, ratings read and state upsert', fmt(r.write.rps), fmt(r.write.p50), fmt(r.write.p99),
-    failuresCell(r.writeStateCeiling.failures, r.writeStateCeiling.firstFailure), fmt(r.writeStateCeiling.rps), fmt(ratio(r.write, r.writeStateCeiling), 2), 'for comparison', '–',
+    'the same POST vs ceiling (c) + family lock, members, ratings read and state upsert',
+    fmt(r.write.rps),
+    fmt(r.write.p50),
+    fmt(r.write.p99),
+    failuresCell(r.writeStateCeiling.failures, r.writeStateCeiling.firstFailure),
+    fmt(r.writeStateCeiling.rps),
+    fmt(ratio(r.write, r.writeStateCeiling), 2),
+    'for comparison',
+    '–',
   ])
   const rep = r.report
   rows.push([
     `outcome report, ${families} families: median / max of ${REPORT_RUNS} warm (cold ${fmt(rep.cold)} ms); peak RSS ${fmt(rep.peakRssMb)} MB`,
-    '–', fmt(rep.median), fmt(rep.max), failuresCell(rep.failures, rep.firstFailure), '–', '–', '≤ 1500 ms warm, RSS < 300 MB',
+    '–',
+    fmt(rep.median),
+    fmt(rep.max),
+    failuresCell(rep.failures, rep.firstFailure),
+    '–',
+    '–',
+    '≤ 1500 ms warm, RSS < 300 MB',
     verdict(rep.failures === 0 && rep.median <= 1500 && rep.peakRssMb < 300),
   ])
-  rows.push(['recompute-bands (one POST)', '–', fmt(r.recompute.ms), '–', failuresCell(r.recompute.failure ? 1 : 0, r.recompute.failure), '–', '–', 'time it', r.recompute.failure ? '**failed**' : '–'])
+  rows.push([
+    'recompute-bands (one POST)',
+    '–',
+    fmt(r.recompute.ms),
+    '–',
+    failuresCell(r.recompute.failure ? 1 : 0, r.recompute.failure),
+    '–',
+    '–',
+    'time it',
+    r.recompute.failure ? '**failed**' : '–',
+  ])
 
   const c = seed.counts
-  console.log(`\nFramgang benchmark — PostgreSQL server, ${families} families (${c.coordinators} coordinators, ${c.sessions} sessions, ${c.ratings} ratings), ` +
-    `${CONNECTIONS} connections, ${SECONDS} s per run, pools of ${POOL_SIZE}, node ${process.version}\n`)
+  console.log(
+    `\nFramgang benchmark — PostgreSQL server, ${families} families (${c.coordinators} coordinators, ${c.sessions} sessions, ${c.ratings} ratings), ` +
+      `${CONNECTIONS} connections, ${SECONDS} s per run, pools of ${POOL_SIZE}, node ${process.version}\n`,
+  )
   console.log('| scenario | req/s | p50 ms | p99 ms | errors/non-2xx | ceiling req/s | ratio | goal | |')
   console.log('|---|---:|---:|---:|---:|---:|---:|---|---|')
   for (const row of rows) console.log(`| ${row.join(' | ')} |`)
-  console.log(`\nThe errors column counts the service's and the ceiling's together. Report row: p50 = median, p99 = max. ` +
-    `Service RSS: ${fmt(r.startRssMb)} MB after start-up, ${fmt(rep.rssBeforeMb)} MB before the report, peak ${fmt(r.peakRssMb)} MB over the whole run. ` +
-    `Seeding took ${ms(seed.timings.total)} s.`)
-  console.log(`Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (a) + audit ${fmt(r.progressAuditedCeiling.p50)}/${fmt(r.progressAuditedCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}, (c) + state ${fmt(r.writeStateCeiling.p50)}/${fmt(r.writeStateCeiling.p99)}`)
+  console.log(
+    `\nThe errors column counts the service's and the ceiling's together. Report row: p50 = median, p99 = max. ` +
+      `Service RSS: ${fmt(r.startRssMb)} MB after start-up, ${fmt(rep.rssBeforeMb)} MB before the report, peak ${fmt(r.peakRssMb)} MB over the whole run. ` +
+      `Seeding took ${ms(seed.timings.total)} s.`,
+  )
+  console.log(
+    `Ceilings: p50/p99 ms — (a) ${fmt(r.progressCeiling.p50)}/${fmt(r.progressCeiling.p99)}, (a) + audit ${fmt(r.progressAuditedCeiling.p50)}/${fmt(r.progressAuditedCeiling.p99)}, (b) ${fmt(r.caseloadCeiling.p50)}/${fmt(r.caseloadCeiling.p99)}, (c) ${fmt(r.writeCeiling.p50)}/${fmt(r.writeCeiling.p99)}, (c) + state ${fmt(r.writeStateCeiling.p50)}/${fmt(r.writeStateCeiling.p99)}`,
+  )
   if (r.recompute.counts) console.log(`recompute-bands answered ${r.recompute.counts}`)
 
   // Where the cores went: service, database, ceiling and load generator share them, so a path's
@@ -524,7 +609,9 @@ function printScale(big: MainResults, small: ScaleResults, bigFamilies: number, 
     return `| ${name} | – | – | ${fmt(sMs)} / ${fmt(bMs)} | ${fmt(grew, 2)}× | ≤ ${fmt(growth, 1)}× (linear) | ${verdict(!failed && grew <= growth)} |`
   }
   console.log(`\nScale check — ${bigFamilies} vs ${smallFamilies} families (${fmt(growth, 1)}× the data), the same 30-family caseload and 50-session family\n`)
-  console.log(`| scenario | req/s ${smallFamilies} | req/s ${bigFamilies} | p50 or time ms, ${smallFamilies} / ${bigFamilies} | ${bigFamilies} vs ${smallFamilies} | goal | |`)
+  console.log(
+    `| scenario | req/s ${smallFamilies} | req/s ${bigFamilies} | p50 or time ms, ${smallFamilies} / ${bigFamilies} | ${bigFamilies} vs ${smallFamilies} | goal | |`,
+  )
   console.log('|---|---:|---:|---:|---:|---|---|')
   console.log(loadRow('progress of one family', big.progress, small.progress))
   console.log(loadRow('caseload of one coordinator', big.caseload, small.caseload))

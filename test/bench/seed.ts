@@ -78,11 +78,23 @@ export async function seedMunicipality(connectionString: string, options: { fami
       await client.query("SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '64MB'")
       // "Today" on the database server; the service's today (Europe/Oslo) is the same or a day
       // later, so nothing seeded here is in its future.
-      await step(client, timings, log, 'plan coordinators', `
+      await step(
+        client,
+        timings,
+        log,
+        'plan coordinators',
+        `
         CREATE TEMP TABLE bench_coordinators ON COMMIT DROP AS
-        SELECT c, gen_random_uuid() AS coordinator_id FROM generate_series(1, $1::int) AS c`, [coordinatorCount])
+        SELECT c, gen_random_uuid() AS coordinator_id FROM generate_series(1, $1::int) AS c`,
+        [coordinatorCount],
+      )
       // n is bigint so the hash-like products below cannot overflow at any size.
-      await step(client, timings, log, 'plan families', `
+      await step(
+        client,
+        timings,
+        log,
+        'plan families',
+        `
         CREATE TEMP TABLE bench_families ON COMMIT DROP AS
         SELECT n, gen_random_uuid() AS family_id, gen_random_uuid() AS adult_id, gen_random_uuid() AS child_id,
                c.coordinator_id,
@@ -94,36 +106,77 @@ export async function seedMunicipality(connectionString: string, options: { fami
                (CASE WHEN n % 25 = 0 THEN 50 + n % 30 ELSE 1 + n % 38 END)::int AS last_gap
         FROM generate_series(1, $1::bigint) AS n
         CROSS JOIN LATERAL (SELECT current_date - (1830 + n % 30)::int AS started_on) s
-        JOIN bench_coordinators c ON c.c = (n - 1) / ${FAMILIES_PER_COORDINATOR} + 1`, [familyCount])
-      await step(client, timings, log, 'coordinators', `
+        JOIN bench_coordinators c ON c.c = (n - 1) / ${FAMILIES_PER_COORDINATOR} + 1`,
+        [familyCount],
+      )
+      await step(
+        client,
+        timings,
+        log,
+        'coordinators',
+        `
         INSERT INTO coordinators (municipality_id, coordinator_id, external_ref, display_name)
-        SELECT $1, coordinator_id, 'BENCH-K' || c, 'Koordinator ' || c FROM bench_coordinators ORDER BY c`, [m.municipalityId])
-      await step(client, timings, log, 'families', `
+        SELECT $1, coordinator_id, 'BENCH-K' || c, 'Koordinator ' || c FROM bench_coordinators ORDER BY c`,
+        [m.municipalityId],
+      )
+      await step(
+        client,
+        timings,
+        log,
+        'families',
+        `
         INSERT INTO families (municipality_id, family_id, external_ref, coordinator_id, started_on, ended_on, ending)
-        SELECT $1, family_id, 'BENCH-' || n, coordinator_id, started_on, NULL, NULL FROM bench_families ORDER BY n`, [m.municipalityId])
+        SELECT $1, family_id, 'BENCH-' || n, coordinator_id, started_on, NULL, NULL FROM bench_families ORDER BY n`,
+        [m.municipalityId],
+      )
       // Adult first: members.seq is the order of entry, which the service shows.
-      await step(client, timings, log, 'members', `
+      await step(
+        client,
+        timings,
+        log,
+        'members',
+        `
         INSERT INTO members (municipality_id, member_id, family_id, alias, role, birth_date)
         SELECT $1, x.member_id, f.family_id, x.alias, x.role, x.birth_date
         FROM bench_families f
         CROSS JOIN LATERAL (VALUES (1, f.adult_id, 'Voksen ' || f.n, 'adult', f.adult_birth),
                                    (2, f.child_id, 'Barn ' || f.n, 'child', f.child_birth)) AS x(ord, member_id, alias, role, birth_date)
-        ORDER BY f.n, x.ord`, [m.municipalityId])
+        ORDER BY f.n, x.ord`,
+        [m.municipalityId],
+      )
       // Session k = 0…49 evenly from started_on (k = 0) to today - last_gap (k = 49).
-      await step(client, timings, log, 'plan sessions', `
+      await step(
+        client,
+        timings,
+        log,
+        'plan sessions',
+        `
         CREATE TEMP TABLE bench_sessions ON COMMIT DROP AS
         SELECT f.n, k, gen_random_uuid() AS session_id, f.family_id, f.adult_id, f.child_id,
                f.started_on + (k * ((current_date - f.last_gap) - f.started_on) / ${SESSIONS_PER_FAMILY - 1})::int AS held_on
-        FROM bench_families f CROSS JOIN generate_series(0, ${SESSIONS_PER_FAMILY - 1}::bigint) AS k`)
-      await step(client, timings, log, 'sessions', `
+        FROM bench_families f CROSS JOIN generate_series(0, ${SESSIONS_PER_FAMILY - 1}::bigint) AS k`,
+      )
+      await step(
+        client,
+        timings,
+        log,
+        'sessions',
+        `
         INSERT INTO sessions (municipality_id, session_id, family_id, held_on, kind, note)
         SELECT $1, session_id, family_id, held_on,
                (ARRAY['home-visit', 'office', 'phone', 'video'])[1 + (n + k) % 4], NULL
-        FROM bench_sessions ORDER BY n, k`, [m.municipalityId])
+        FROM bench_sessions ORDER BY n, k`,
+        [m.municipalityId],
+      )
       // Totals in tenths. Outcome: intake (adult 10.0–27.9, child 12.0–31.9 points) + drift
       // (-4…+6 tenths per session, for the first 12 sessions) + noise (±2 points), within 0–400.
       // Alliance: 30.0–40.0 points, 8 points lower in about one session in 53.
-      await step(client, timings, log, 'ratings', `
+      await step(
+        client,
+        timings,
+        log,
+        'ratings',
+        `
         INSERT INTO ratings (municipality_id, family_id, session_id, member_id, instrument_code, rater, rater_member_id, items, total, override_reason)
         SELECT $1, s.family_id, s.session_id,
                CASE WHEN i.who = 0 THEN s.adult_id ELSE s.child_id END,
@@ -139,7 +192,9 @@ export async function seedMunicipality(connectionString: string, options: { fami
                , NULL
         FROM bench_sessions s
         CROSS JOIN (VALUES (0, 'ORS', true), (0, 'SRS', false), (1, 'CORS', true), (1, 'CSRS', false)) AS i(who, code, outcome)
-        ORDER BY s.n, s.k, i.who, i.outcome DESC`, [m.municipalityId])
+        ORDER BY s.n, s.k, i.who, i.outcome DESC`,
+        [m.municipalityId],
+      )
       const families = await client.query<{ n: string; family_id: string; adult_id: string; child_id: string; coordinator_id: string; started_on: string }>(
         'SELECT n, family_id, adult_id, child_id, coordinator_id, started_on FROM bench_families ORDER BY n',
       )
@@ -160,7 +215,14 @@ export async function seedMunicipality(connectionString: string, options: { fami
       return {
         ...m,
         coordinatorIds: coordinators.rows.map((r) => r.coordinator_id),
-        families: families.rows.map((r) => ({ n: Number(r.n), familyId: r.family_id, adultId: r.adult_id, childId: r.child_id, coordinatorId: r.coordinator_id, startedOn: r.started_on })),
+        families: families.rows.map((r) => ({
+          n: Number(r.n),
+          familyId: r.family_id,
+          adultId: r.adult_id,
+          childId: r.child_id,
+          coordinatorId: r.coordinator_id,
+          startedOn: r.started_on,
+        })),
         counts,
         timings,
       }

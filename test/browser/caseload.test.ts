@@ -37,15 +37,23 @@ t.test('families in the order given, severity as icon and words, choosing one em
     caseload.items.map((i) => i.familyId),
     'most urgent first, as the service ordered them',
   )
-  t.ok(list.every((r) => r.icon), 'every row has a severity icon')
-  t.match(list[0].text, /^NAV-2026-0142 Haster Siste samtale 21\. okt\. 2026 · 6 samtaler CORS: Reell forverring siden første samtale · SRS: Følg opp|CORS: Reell forverring/)
+  t.ok(
+    list.every((r) => r.icon),
+    'every row has a severity icon',
+  )
+  t.match(
+    list[0].text,
+    /^NAV-2026-0142 Haster Siste samtale 21\. okt\. 2026 · 6 samtaler CORS: Reell forverring siden første samtale · SRS: Følg opp|CORS: Reell forverring/,
+  )
   t.match(list[0].text, /\+2 til$/, 'more flags are counted, not hidden')
   t.match(list[1].text, /Følg opp/)
   t.match(list[2].text, /Merk Ingen samtaler ennå Lenge siden siste samtale/)
   t.match(list[4].text, /Ingen flagg/)
   const detail = await page.evaluate(async () => {
     const got = new Promise<{ detail: unknown; bubbles: boolean; composed: boolean }>((resolve) =>
-      document.addEventListener('framgang-family-selected', (e) => resolve({ detail: (e as CustomEvent).detail, bubbles: e.bubbles, composed: e.composed }), { once: true }),
+      document.addEventListener('framgang-family-selected', (e) => resolve({ detail: (e as CustomEvent).detail, bubbles: e.bubbles, composed: e.composed }), {
+        once: true,
+      }),
     )
     ;(document.getElementById('c')!.shadowRoot!.querySelectorAll('[part="item"]')[1] as HTMLElement).click()
     return got
@@ -54,9 +62,7 @@ t.test('families in the order given, severity as icon and words, choosing one em
   t.equal(await page.locator('#c >> [part="item"]').nth(1).getAttribute('aria-current'), 'true')
   // Keyboard: Tab to the third family, Enter chooses it.
   await page.locator('#c >> [part="item"]').nth(2).focus()
-  await page.evaluate(() =>
-    document.addEventListener('framgang-family-selected', (e) => ((window as any).chosen = (e as CustomEvent).detail), { once: true }),
-  )
+  await page.evaluate(() => document.addEventListener('framgang-family-selected', (e) => ((window as any).chosen = (e as CustomEvent).detail), { once: true }))
   await page.keyboard.press('Enter')
   const viaKeyboard = await page.waitForFunction(() => (window as any).chosen)
   t.same(await viaKeyboard.jsonValue(), { familyId: caseload.items[2].familyId })
@@ -67,12 +73,18 @@ t.test('families in the order given, severity as icon and words, choosing one em
 
 t.test('fetched with the token, page by page', async (t) => {
   const requests: { url: string; auth: string }[] = []
-  const many: CaseloadItem[] = Array.from({ length: 3 }, (_, i) => ({ ...caseload.items[4], familyId: `aaaaaaaa-0000-4000-8000-00000000000${i}`, externalRef: `NAV-EXTRA-${i}` }))
+  const many: CaseloadItem[] = Array.from({ length: 3 }, (_, i) => ({
+    ...caseload.items[4],
+    familyId: `aaaaaaaa-0000-4000-8000-00000000000${i}`,
+    externalRef: `NAV-EXTRA-${i}`,
+  }))
   server.setApi((req, res) => {
     if (!req.url?.startsWith('/v1/caseload')) return false
     requests.push({ url: req.url, auth: String(req.headers.authorization) })
     const url = new URL(req.url, 'http://x')
-    return url.searchParams.get('cursor') === 'page-2' ? json(res, 200, { items: many, nextCursor: null }) : json(res, 200, { items: caseload.items, nextCursor: 'page-2' })
+    return url.searchParams.get('cursor') === 'page-2'
+      ? json(res, 200, { items: many, nextCursor: null })
+      : json(res, 200, { items: caseload.items, nextCursor: 'page-2' })
   })
   const { page, errors } = await open({ lang: 'en' })
   await page.evaluate(() => ((document.getElementById('c') as any).token = 'coord-token'))
@@ -168,7 +180,9 @@ t.test('the classic-script build works, and loading both builds (twice) does no 
   const page = await browser.context.newPage()
   const log = watchConsole(page)
   await page.goto(`${server.origin}/classic.html`)
-  await page.waitForFunction(() => customElements.get('framgang-caseload') && customElements.get('framgang-progress') && customElements.get('framgang-session-form'))
+  await page.waitForFunction(
+    () => customElements.get('framgang-caseload') && customElements.get('framgang-progress') && customElements.get('framgang-session-form'),
+  )
   t.equal(await page.evaluate(() => typeof (window as any).Framgang?.FramgangCaseload), 'function', 'the classic build exposes window.Framgang')
   await page.evaluate((data) => ((document.getElementById('c') as any).data = data), caseload)
   await page.locator('#c >> [part="item"]').first().waitFor()

@@ -68,7 +68,11 @@ t.test('with the service: tokens from the demo endpoint, data fetched by the com
     const auth = String(req.headers.authorization ?? '')
     if (url.pathname === '/demo/token') {
       const role = url.searchParams.get('role')
-      return json(res, 200, { token: `${role}-token`, expiresAt: new Date(Date.now() + 600_000).toISOString(), familyId: url.searchParams.get('familyId') ?? undefined })
+      return json(res, 200, {
+        token: `${role}-token`,
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        familyId: url.searchParams.get('familyId') ?? undefined,
+      })
     }
     seen.push(`${url.pathname} ${auth}`)
     if (url.pathname === '/v1/caseload') return json(res, 200, caseload)

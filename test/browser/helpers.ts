@@ -149,7 +149,11 @@ export async function serve(options: { widgetDir: string; api?: ApiHandler }): P
       for await (const c of req) chunks.push(c as Buffer)
       const body = Buffer.concat(chunks).toString('utf8')
       if (api && (await api(req, res, body))) return
-      send(404, 'application/problem+json', JSON.stringify({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: `${url.pathname} is not here`, instance: url.pathname }))
+      send(
+        404,
+        'application/problem+json',
+        JSON.stringify({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: `${url.pathname} is not here`, instance: url.pathname }),
+      )
     } catch (error) {
       res.writeHead(500, { 'Content-Type': 'text/plain' })
       res.end(String(error))
@@ -250,7 +254,11 @@ export async function shot(page: Page, name: string, partHeight = 1000): Promise
   const { width, height } = await page.evaluate(() => ({ width: document.documentElement.clientWidth, height: document.documentElement.scrollHeight }))
   if (height > partHeight * 1.3) {
     for (let y = 0, i = 1; y < height - 40; y += partHeight, i++) {
-      await page.screenshot({ path: join(shotsDir, `${name}.part-${i}.png`), fullPage: true, clip: { x: 0, y, width, height: Math.min(partHeight, height - y) } })
+      await page.screenshot({
+        path: join(shotsDir, `${name}.part-${i}.png`),
+        fullPage: true,
+        clip: { x: 0, y, width, height: Math.min(partHeight, height - y) },
+      })
     }
   }
   return path

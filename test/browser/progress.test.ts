@@ -182,11 +182,7 @@ t.test('a parent who rated at fewer conversations: points from one conversation 
   })
   const [child, mother] = drawn.lines as number[][]
   const tickAt = (x: number) => drawn.px[x]
-  t.same(
-    mother,
-    [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20].map(tickAt),
-    'each of the mother’s points is drawn over its conversation’s tick',
-  )
+  t.same(mother, [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20].map(tickAt), 'each of the mother’s points is drawn over its conversation’s tick')
   t.equal(mother[11], child[18], 'her 12th rating straight above or below the child’s 19th, from the same conversation')
   t.ok(mother[11] > child[11], 'not next to the child’s 12th')
 
@@ -209,7 +205,9 @@ t.test('a parent who rated at fewer conversations: points from one conversation 
     t.ok(tick, `a tick under the mother’s ${i + 1}. rating`)
     const want = `Samtale nr. ${tick?.label} · ${f.date(ratings[i].heldOn)} Forelder: ${f.score(ratings[i].total)}`
     await page.mouse.move(box.x + point.x, box.y + point.y)
-    await page.waitForFunction((want) => document.getElementById('p')!.shadowRoot!.querySelector('.tip')?.textContent?.replace(/\s+/g, ' ').trim() === want, want).catch(() => {})
+    await page
+      .waitForFunction((want) => document.getElementById('p')!.shadowRoot!.querySelector('.tip')?.textContent?.replace(/\s+/g, ' ').trim() === want, want)
+      .catch(() => {})
     t.equal(await tipText(), want, `her ${i + 1}. rating reads tick ${tick?.label}`)
   }
   await shot(page, 'progress-lagging-parent-hover-nb-desktop')
@@ -240,7 +238,11 @@ t.test('a parent who rated at fewer conversations: points from one conversation 
     motherTable.rows.map((r) => r.map((c) => c.value)),
     ratings.map((p, i) => [String([7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20][i]), String(p.sessionNumber), '', String(p.total)]),
   )
-  t.same(childTable.rows[18].slice(0, 4).map((c) => c.text), ['20', '19', '10. des. 2025', '28,8'], 'the child’s 19th rating, in the row of conversation 20')
+  t.same(
+    childTable.rows[18].slice(0, 4).map((c) => c.text),
+    ['20', '19', '10. des. 2025', '28,8'],
+    'the child’s 19th rating, in the row of conversation 20',
+  )
   await page.locator('#p >> table').nth(1).locator('tbody tr').nth(10).focus()
   t.match(await tip.textContent(), /Samtale nr\. 19 · 15\. okt\. 2025\s*Forelder: 24,0/, 'a row highlights its point: the same number as the row header')
   await shot(page, 'progress-lagging-parent-nb-desktop')
@@ -257,7 +259,10 @@ t.test('family view: plain words, soft band, nothing clinical', async (t) => {
     t.match(text, { nb: /Over streken har mange det ganske bra/, nn: /Over streken har mange det ganske bra/, en: /Above the line/ }[lang])
     const all = await tables(page)
     // Emma's own line and Kari's about her: the conversation first, then the line's own number, in plain words.
-    t.same(all[0].head, { nb: ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], nn: ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], en: ['Session', 'Answer no.', 'Date', 'Points'] }[lang])
+    t.same(
+      all[0].head,
+      { nb: ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], nn: ['Samtale', 'Svar nr.', 'Dato', 'Poeng'], en: ['Session', 'Answer no.', 'Date', 'Points'] }[lang],
+    )
     t.same(
       all[0].rows.map((r) => Number(r[3].value)),
       progress.members[1].series[0].points.map((p) => p.total),
@@ -318,7 +323,12 @@ t.test('fetching: Authorization header, 401 → framgang-token-expired → retry
     if (req.url !== `/v1/families/${ids.family}/progress`) return false
     seen.push(req.headers.authorization ?? '')
     if (req.headers.authorization !== 'Bearer fresh') {
-      return json(res, 401, { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'expired', instance: req.url }, { 'WWW-Authenticate': 'Bearer' })
+      return json(
+        res,
+        401,
+        { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'expired', instance: req.url },
+        { 'WWW-Authenticate': 'Bearer' },
+      )
     }
     return json(res, 200, progress)
   })
@@ -348,7 +358,10 @@ t.test('fetching: Authorization header, 401 → framgang-token-expired → retry
 })
 
 t.test('a right-to-left host page mirrors the layout', async (t) => {
-  server.setPage('/rtl.html', hostPage({ dir: 'rtl', body: '<framgang-progress id="p" lang="en"></framgang-progress><framgang-caseload id="c" lang="en"></framgang-caseload>' }))
+  server.setPage(
+    '/rtl.html',
+    hostPage({ dir: 'rtl', body: '<framgang-progress id="p" lang="en"></framgang-progress><framgang-caseload id="c" lang="en"></framgang-caseload>' }),
+  )
   const page = await browser.context.newPage()
   const log = watchConsole(page)
   await page.setViewportSize({ width: 800, height: 900 })

@@ -84,21 +84,28 @@ async function open(body: string, options: { lang?: Lang; width?: number; height
     if (clear && location.search === '?fresh') localStorage.clear()
     const w = window as unknown as { events: { type: string; detail: any }[] }
     w.events = []
-    for (const type of ['framgang-loaded', 'framgang-error', 'framgang-token-expired', 'framgang-family-selected', 'framgang-session-saved', 'framgang-session-queued']) {
+    for (const type of [
+      'framgang-loaded',
+      'framgang-error',
+      'framgang-token-expired',
+      'framgang-family-selected',
+      'framgang-session-saved',
+      'framgang-session-queued',
+    ]) {
       document.addEventListener(type, (e) => w.events.push({ type, detail: (e as CustomEvent).detail }))
     }
   }, options.clearQueue ?? false)
   await page.goto(`${server.origin}${path}?fresh`)
-  await page.waitForFunction(() => customElements.get('framgang-progress') && customElements.get('framgang-session-form') && customElements.get('framgang-caseload'))
+  await page.waitForFunction(
+    () => customElements.get('framgang-progress') && customElements.get('framgang-session-form') && customElements.get('framgang-caseload'),
+  )
   return { page, log, url: `${server.origin}${path}` }
 }
 
-const events = (page: Page, type: string) =>
-  page.evaluate((type) => (window as any).events.filter((e: any) => e.type === type).map((e: any) => e.detail), type)
+const events = (page: Page, type: string) => page.evaluate((type) => (window as any).events.filter((e: any) => e.type === type).map((e: any) => e.detail), type)
 const waitEvent = (page: Page, type: string, count = 1) =>
   page.waitForFunction(({ type, count }) => (window as any).events.filter((e: any) => e.type === type).length >= count, { type, count })
-const shadowText = (page: Page, selector: string) =>
-  page.evaluate((s) => document.querySelector(s)!.shadowRoot!.textContent!.replace(/\s+/g, ' '), selector)
+const shadowText = (page: Page, selector: string) => page.evaluate((s) => document.querySelector(s)!.shadowRoot!.textContent!.replace(/\s+/g, ' '), selector)
 
 // ---- the progress chart ----
 
@@ -129,7 +136,9 @@ function expectedCharts(payload: Progress | FamilyProgress, kinds: ('outcome' | 
       for (const [instrument, list] of byInstrument) {
         // Self-rated first (it carries the band); other raters follow in payload order.
         const lines = [...list].sort((a, b) => Number(b.rater === 'self') - Number(a.rater === 'self'))
-        const expected: ExpectedBand | null = family ? null : ((lines.find((s) => 'expected' in s && s.expected) as { expected: ExpectedBand } | undefined)?.expected ?? null)
+        const expected: ExpectedBand | null = family
+          ? null
+          : ((lines.find((s) => 'expected' in s && s.expected) as { expected: ExpectedBand } | undefined)?.expected ?? null)
         // With several lines the x-axis is the member's conversations: every session any line has a
         // point at, by date (the same day in order of first appearance, self-rated line first).
         const several = lines.length > 1
@@ -201,7 +210,10 @@ async function shownCharts(
           total: num(cells[o + 2].v),
           totalText: cells[o + 2].text,
           items: family ? [] : cells.slice(o + 3, cells.length - bands).map((c) => num(c.v)),
-          band: cells.slice(cells.length - bands).map((c) => num(c.v)).slice(0, bands),
+          band: cells
+            .slice(cells.length - bands)
+            .map((c) => num(c.v))
+            .slice(0, bands),
         }))
       }),
     ]),
@@ -248,10 +260,15 @@ t.test('coordinator: the charts show exactly the API’s numbers, in nb, nn and 
   t.notOk('view' in payload, 'the coordinator view')
   const outcomeCharts = expectedCharts(payload, ['outcome'], 'nb').size
   t.equal(outcomeCharts, 4, 'Kari ORS, Ola ORS, Emma CORS (self and parent), Noah YCORS')
-  t.ok(payload.members.some((m) => m.series.some((s) => s.expected)), 'the demo has expected bands to compare')
+  t.ok(
+    payload.members.some((m) => m.series.some((s) => s.expected)),
+    'the demo has expected bands to compare',
+  )
 
   for (const lang of langs) {
-    const { page, log } = await open(`<framgang-progress id="p" ${attrs({ 'api-base': apiOrigin, 'family-id': family.id, token })}></framgang-progress>`, { lang })
+    const { page, log } = await open(`<framgang-progress id="p" ${attrs({ 'api-base': apiOrigin, 'family-id': family.id, token })}></framgang-progress>`, {
+      lang,
+    })
     await chartsDrawn(page, outcomeCharts)
     const rows = await compareCharts(t, page, payload, ['outcome'], lang)
     t.ok(rows > 80, `${lang}: ${rows} rows compared`)
@@ -286,7 +303,11 @@ t.test('family token: plain words, and the table equals the family payload', asy
   t.equal(payload.view, 'family', 'the service answers a family token with the family view')
   const count = expectedCharts(payload, ['outcome', 'alliance'], 'nb').size
   for (const lang of langs) {
-    const { page, log } = await open(`<framgang-progress id="p" ${attrs({ 'api-base': apiOrigin, 'family-id': family.id, token })}></framgang-progress>`, { lang, width: 390, height: 844 })
+    const { page, log } = await open(`<framgang-progress id="p" ${attrs({ 'api-base': apiOrigin, 'family-id': family.id, token })}></framgang-progress>`, {
+      lang,
+      width: 390,
+      height: 844,
+    })
     await chartsDrawn(page, count)
     await compareCharts(t, page, payload, ['outcome', 'alliance'], lang)
     const text = await shadowText(page, '#p')
@@ -319,9 +340,15 @@ async function openForm(options: { lang?: Lang; width?: number; token?: string }
 
 const form = (page: Page) => page.locator('#f')
 async function setSliders(page: Page, memberId: string, kind: string, values: number[]) {
-  for (const [i, v] of values.entries()) await form(page).locator(slider(memberId, kind, i)).fill(String(v))
+  for (const [i, v] of values.entries())
+    await form(page)
+      .locator(slider(memberId, kind, i))
+      .fill(String(v))
 }
-const skip = (page: Page, memberId: string, kind: string) => form(page).locator(`#${domId(`${memberId}.${kind}`)} label.mode:has-text("Ikke nå")`).click()
+const skip = (page: Page, memberId: string, kind: string) =>
+  form(page)
+    .locator(`#${domId(`${memberId}.${kind}`)} label.mode:has-text("Ikke nå")`)
+    .click()
 
 /** A rating as the API returns it, reduced to what was entered, in a stable order. */
 const entered = (s: Session) =>
@@ -338,8 +365,12 @@ t.test('session form: the session posted is the session the API returns, score f
   t.equal(await form(page).locator(`#who-${member.Ola}`).isChecked(), false)
   await form(page).locator('#kind').selectOption('home-visit')
   await setSliders(page, member.Kari, 'outcome', [4.1, 5.2, 6.3, 7])
-  await form(page).locator(`#${domId(`${member.Emma}.outcome`)} label.mode:has-text("Sum fra papir")`).click()
-  await form(page).locator(`#${domId(`${member.Emma}.outcome.total`)}`).fill('23,5')
+  await form(page)
+    .locator(`#${domId(`${member.Emma}.outcome`)} label.mode:has-text("Sum fra papir")`)
+    .click()
+  await form(page)
+    .locator(`#${domId(`${member.Emma}.outcome.total`)}`)
+    .fill('23,5')
   await setSliders(page, member.Noah, 'outcome', [8.2])
   await setSliders(page, member.Kari, 'alliance', [9, 9.5, 8.8, 9.1])
   await skip(page, member.Emma, 'alliance')
@@ -381,9 +412,8 @@ t.test('session form: the session posted is the session the API returns, score f
 t.test('offline queue: replays exactly once against the real API', async (t) => {
   const before = (await sessionsOfFamily()).length
   const { page, log, url } = await openForm({ width: 360 })
-  let online = true
   await browser.context.setOffline(true)
-  online = false
+  let online = false
   try {
     await form(page).locator(`#who-${member.Ola}`).check()
     await setSliders(page, member.Ola, 'outcome', [3, 4.5, 5, 6.1])
@@ -396,7 +426,10 @@ t.test('offline queue: replays exactly once against the real API', async (t) => 
     t.match(await panel.textContent(), /1 samtale venter på å bli sendt/, 'the waiting notice')
     t.match(await panel.textContent(), /Ola/)
     const stored: string = await page.evaluate(() => localStorage.getItem('framgang.offline-sessions.v1')!)
-    t.same(JSON.parse(stored).map((e: { key: string }) => e.key), [queued.idempotencyKey])
+    t.same(
+      JSON.parse(stored).map((e: { key: string }) => e.key),
+      [queued.idempotencyKey],
+    )
     t.same(await runAxe(page), [], 'axe with the queue shown')
     await shot(page, 'real-session-form-offline-nb-phone')
     t.equal((await sessionsOfFamily()).length, before, 'nothing at the service while offline')
@@ -475,7 +508,10 @@ t.test('caseload: the order of GET /v1/caseload; choosing one tells the host, wh
     )
     await page.locator('#c >> [part="item"]').first().waitFor()
     const shown = await page.evaluate(() =>
-      [...document.getElementById('c')!.shadowRoot!.querySelectorAll('[part="item"]')].map((b) => ({ id: b.getAttribute('data-family-id'), text: b.textContent!.replace(/\s+/g, ' ').trim() })),
+      [...document.getElementById('c')!.shadowRoot!.querySelectorAll('[part="item"]')].map((b) => ({
+        id: b.getAttribute('data-family-id'),
+        text: b.textContent!.replace(/\s+/g, ' ').trim(),
+      })),
     )
     t.same(
       shown.map((s) => s.id),

@@ -12,7 +12,13 @@ import { buildWidget, launchBrowser, settle, watchConsole } from './helpers.js'
 
 const [ctx, widgetDir, browser] = await Promise.all([testApp(t), buildWidget(), launchBrowser()])
 await seedDemo(ctx.db, ctx.municipality.municipalityId)
-const app = await buildApp({ config: ctx.config, connectionString: ctx.connectionString, logger: false, widgetDir, demoMunicipalityId: ctx.municipality.municipalityId })
+const app = await buildApp({
+  config: ctx.config,
+  connectionString: ctx.connectionString,
+  logger: false,
+  widgetDir,
+  demoMunicipalityId: ctx.municipality.municipalityId,
+})
 const origin = await app.listen({ host: '127.0.0.1', port: 0 })
 t.teardown(async () => {
   await browser.close()

@@ -33,7 +33,14 @@ function fakeService(options: { answer?: (post: Post, n: number) => 'ok' | 'drop
       let session = stored.get(post.key)
       if (!session) {
         created++
-        session = { id: `5e55${String(created).padStart(4, '0')}-0000-4000-8000-000000000000`, familyId: ids.family, ...post.body, note: post.body.note ?? null, ratings: [], createdAt: new Date().toISOString() }
+        session = {
+          id: `5e55${String(created).padStart(4, '0')}-0000-4000-8000-000000000000`,
+          familyId: ids.family,
+          ...post.body,
+          note: post.body.note ?? null,
+          ratings: [],
+          createdAt: new Date().toISOString(),
+        }
         stored.set(post.key, session)
       }
       if (answer === 'drop') {
@@ -80,15 +87,17 @@ async function open(options: { lang?: string; width?: number; token?: string } =
 }
 
 const form = (page: Page) => page.locator('#f')
-const events = (page: Page, type: string) =>
-  page.evaluate((type) => (window as any).events.filter((e: any) => e.type === type).map((e: any) => e.detail), type)
+const events = (page: Page, type: string) => page.evaluate((type) => (window as any).events.filter((e: any) => e.type === type).map((e: any) => e.detail), type)
 
 async function choose(page: Page, ...members: string[]) {
   for (const m of members) await form(page).locator(`#who-${m}`).check()
 }
 
 async function setSliders(page: Page, member: string, kind: string, values: number[]) {
-  for (const [i, v] of values.entries()) await form(page).locator(slider(member, kind, i)).fill(String(v))
+  for (const [i, v] of values.entries())
+    await form(page)
+      .locator(slider(member, kind, i))
+      .fill(String(v))
 }
 
 t.test('instruments follow each person’s age; under 3 cannot be chosen', async (t) => {
@@ -108,8 +117,19 @@ t.test('instruments follow each person’s age; under 3 cannot be chosen', async
     'EmmaCSRS – 9 år på samtaledatoen',
     'JonasYCSRS – 4 år på samtaledatoen',
   ])
-  t.equal(await form(page).locator(`#${domId(`${ids.jonas}.outcome`)} input[type=range]`).count(), 1, 'one slider on the young-child form')
-  t.equal(await form(page).locator(`#${domId(`${ids.kari}.outcome`)} input[type=range]`).count(), 4)
+  t.equal(
+    await form(page)
+      .locator(`#${domId(`${ids.jonas}.outcome`)} input[type=range]`)
+      .count(),
+    1,
+    'one slider on the young-child form',
+  )
+  t.equal(
+    await form(page)
+      .locator(`#${domId(`${ids.kari}.outcome`)} input[type=range]`)
+      .count(),
+    4,
+  )
   t.same(errors, [])
   await page.close()
 })
@@ -142,12 +162,20 @@ t.test('the form posts the right body with an Idempotency-Key and the token', as
   await choose(page, ids.kari, ids.emma, ids.jonas)
   await form(page).locator('#kind').selectOption('phone')
   await setSliders(page, ids.kari, 'outcome', [4.1, 5.2, 6.3, 7])
-  await form(page).locator(`#${domId(`${ids.emma}.outcome`)} label.mode:has-text("Sum fra papir")`).click()
-  await form(page).locator(`#${domId(`${ids.emma}.outcome.total`)}`).fill('23,5')
+  await form(page)
+    .locator(`#${domId(`${ids.emma}.outcome`)} label.mode:has-text("Sum fra papir")`)
+    .click()
+  await form(page)
+    .locator(`#${domId(`${ids.emma}.outcome.total`)}`)
+    .fill('23,5')
   await setSliders(page, ids.jonas, 'outcome', [8.2])
   await setSliders(page, ids.kari, 'alliance', [9, 9.5, 8.8, 9.1])
-  await form(page).locator(`#${domId(`${ids.emma}.alliance`)} label.mode:has-text("Ikke nå")`).click()
-  await form(page).locator(`#${domId(`${ids.jonas}.alliance`)} label.mode:has-text("Ikke nå")`).click()
+  await form(page)
+    .locator(`#${domId(`${ids.emma}.alliance`)} label.mode:has-text("Ikke nå")`)
+    .click()
+  await form(page)
+    .locator(`#${domId(`${ids.jonas}.alliance`)} label.mode:has-text("Ikke nå")`)
+    .click()
   await form(page).locator('#note').fill('Telefon med mor.')
   await shot(page, 'session-form-filled-nb-phone')
   await form(page).locator('button[type=submit]').click()
@@ -189,18 +217,33 @@ t.test('sliders nobody moved are errors shown at the field, with a summary that 
   t.match(await form(page).locator('[part="error-summary"]').textContent(), /Velg minst én person/)
   await choose(page, ids.kari)
   await setSliders(page, ids.kari, 'outcome', [5, 5])
-  await form(page).locator(`#${domId(`${ids.kari}.alliance`)} label.mode:has-text("Ikke nå")`).click()
+  await form(page)
+    .locator(`#${domId(`${ids.kari}.alliance`)} label.mode:has-text("Ikke nå")`)
+    .click()
   await form(page).locator('button[type=submit]').click()
   const summary = form(page).locator('[part="error-summary"]')
   await summary.waitFor()
-  t.equal(await page.evaluate(() => document.getElementById('f')!.shadowRoot!.activeElement?.getAttribute('part')), 'error-summary', 'focus moves to the summary')
+  t.equal(
+    await page.evaluate(() => document.getElementById('f')!.shadowRoot!.activeElement?.getAttribute('part')),
+    'error-summary',
+    'focus moves to the summary',
+  )
   const third = form(page).locator(slider(ids.kari, 'outcome', 2))
   t.equal(await third.getAttribute('aria-invalid'), 'true')
   const describedBy = (await third.getAttribute('aria-describedby'))!
   t.equal(await form(page).locator(`#${describedBy}`).textContent(), 'Flytt glidebryteren for å sette en verdi.')
-  t.equal(await form(page).locator(slider(ids.kari, 'outcome', 0)).getAttribute('aria-invalid'), 'false')
+  t.equal(
+    await form(page)
+      .locator(slider(ids.kari, 'outcome', 0))
+      .getAttribute('aria-invalid'),
+    'false',
+  )
   await summary.locator('button').nth(1).click()
-  t.equal(await page.evaluate(() => document.getElementById('f')!.shadowRoot!.activeElement?.id), domId(`${ids.kari}.outcome.item.3`), 'a summary link focuses its field')
+  t.equal(
+    await page.evaluate(() => document.getElementById('f')!.shadowRoot!.activeElement?.id),
+    domId(`${ids.kari}.outcome.item.3`),
+    'a summary link focuses its field',
+  )
   t.equal(api.posts.length, 0, 'nothing sent')
   t.same(await runAxe(page), [], 'axe with errors shown')
   await shot(page, 'session-form-errors-nb-phone')
@@ -231,7 +274,10 @@ t.test("the API's field errors (JSON pointers) are shown at the matching field",
   await choose(page, ids.kari, ids.emma)
   await setSliders(page, ids.kari, 'outcome', [4, 5, 6, 7])
   await setSliders(page, ids.emma, 'outcome', [6, 6, 6, 6])
-  for (const m of [ids.kari, ids.emma]) await form(page).locator(`#${domId(`${m}.alliance`)} label.mode:has-text("Ikke nå")`).click()
+  for (const m of [ids.kari, ids.emma])
+    await form(page)
+      .locator(`#${domId(`${m}.alliance`)} label.mode:has-text("Ikke nå")`)
+      .click()
   await form(page).locator('button[type=submit]').click()
   await form(page).locator('[part="error-summary"]').waitFor()
   t.equal(api.posts.length, 1)
@@ -293,7 +339,11 @@ t.test('offline queue: waits on the device, tells what waits, replays once with 
     t.match(await panel.textContent(), /Kari/)
     t.match(await form(page).locator('[part="status"]').textContent(), /lagret på denne enheten/)
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('framgang.offline-sessions.v1') ?? '[]'))
-    t.same(stored.map((e: any) => e.key), [detail.idempotencyKey], 'kept in browser storage')
+    t.same(
+      stored.map((e: any) => e.key),
+      [detail.idempotencyKey],
+      'kept in browser storage',
+    )
     t.equal(api.posts.length, 0)
     t.same(await runAxe(page), [])
     await shot(page, 'session-form-offline-queue-nb-phone')
@@ -304,7 +354,11 @@ t.test('offline queue: waits on the device, tells what waits, replays once with 
       saved.map((d: any) => [d.idempotencyKey, d.replayed]),
       [[detail.idempotencyKey, true]],
     )
-    t.same(api.posts.map((p) => p.key), [detail.idempotencyKey], 'replayed with the key it was queued with')
+    t.same(
+      api.posts.map((p) => p.key),
+      [detail.idempotencyKey],
+      'replayed with the key it was queued with',
+    )
     await form(page).locator('[part="queue"]').waitFor({ state: 'detached' })
     t.match(await form(page).locator('[part="status"]').textContent(), /1 ventende samtale er sendt\./)
     // More chances to send it again: another online event, the retry timer, a reload.
@@ -327,7 +381,9 @@ t.test('a lost answer: queued, replayed with the same key, the service answers f
   const { page } = await open()
   await choose(page, ids.jonas)
   await setSliders(page, ids.jonas, 'outcome', [6])
-  await form(page).locator(`#${domId(`${ids.jonas}.alliance`)} label.mode:has-text("Ikke nå")`).click()
+  await form(page)
+    .locator(`#${domId(`${ids.jonas}.alliance`)} label.mode:has-text("Ikke nå")`)
+    .click()
   await form(page).locator('button[type=submit]').click()
   await form(page).locator('[part="queue"]').waitFor()
   await form(page).locator('[part="queue"] button:has-text("Send nå")').click()
@@ -343,12 +399,24 @@ t.test('a queued session the service refuses is shown with its reason and can be
     answer: (_post, n) =>
       n === 1
         ? 'drop'
-        : { status: 422, body: { type: '/problems/rule', title: 'Rule', status: 422, detail: 'x', instance: sessionsPath, errors: [{ path: '/ratings/0/instrument', message: 'Jonas er for ung for YCORS.' }] } },
+        : {
+            status: 422,
+            body: {
+              type: '/problems/rule',
+              title: 'Rule',
+              status: 422,
+              detail: 'x',
+              instance: sessionsPath,
+              errors: [{ path: '/ratings/0/instrument', message: 'Jonas er for ung for YCORS.' }],
+            },
+          },
   })
   const { page, errors } = await open()
   await choose(page, ids.jonas)
   await setSliders(page, ids.jonas, 'outcome', [6])
-  await form(page).locator(`#${domId(`${ids.jonas}.alliance`)} label.mode:has-text("Ikke nå")`).click()
+  await form(page)
+    .locator(`#${domId(`${ids.jonas}.alliance`)} label.mode:has-text("Ikke nå")`)
+    .click()
   await form(page).locator('button[type=submit]').click()
   await form(page).locator('[part="queue"] button:has-text("Send nå")').click()
   const rejected = form(page).locator('[part="queue"] .rejected')
@@ -365,7 +433,14 @@ t.test('each language renders; screenshots on a phone', async (t) => {
   fakeService()
   const words: Record<string, RegExp[]> = {
     nb: [/Registrer samtale/, /Hvem var med\?/, /Ved starten: Hvordan går det\?/, /Til slutt: Hvordan var samtalen\?/, /Ikke satt/, /under 3 år – skåres ikke/],
-    nn: [/Registrer samtale/, /Kven var med\?/, /Ved starten: Korleis går det\?/, /Til slutt: Korleis var samtalen\?/, /Ikkje sett/, /under 3 år – blir ikkje skåra/],
+    nn: [
+      /Registrer samtale/,
+      /Kven var med\?/,
+      /Ved starten: Korleis går det\?/,
+      /Til slutt: Korleis var samtalen\?/,
+      /Ikkje sett/,
+      /under 3 år – blir ikkje skåra/,
+    ],
     en: [/Log a session/, /Who took part\?/, /At the start: How are things going\?/, /At the end: How was the session\?/, /Not set/, /under 3 – not rated/],
   }
   for (const lang of ['nb', 'nn', 'en']) {

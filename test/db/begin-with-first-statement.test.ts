@@ -36,7 +36,9 @@ t.test('begin goes with the first statement, and transactions behave as before',
   t.equal(first.result, 42, 'the first statement answers its own rows')
   t.same(first.sent, ['begin;\nSELECT 41 + 1 AS n', 'commit'], 'begin and the first statement in one message')
 
-  const withParameters = await sentDuring(() => db.transaction().execute(async (trx) => (await sql<{ n: number }>`SELECT ${41}::int + 1 AS n`.execute(trx)).rows[0].n))
+  const withParameters = await sentDuring(() =>
+    db.transaction().execute(async (trx) => (await sql<{ n: number }>`SELECT ${41}::int + 1 AS n`.execute(trx)).rows[0].n),
+  )
   t.equal(withParameters.result, 42)
   t.same(withParameters.sent, ['begin', 'SELECT $1::int + 1 AS n', 'commit'], 'a first statement with parameters goes after begin')
 
@@ -44,13 +46,20 @@ t.test('begin goes with the first statement, and transactions behave as before',
   t.same(empty.sent, [], 'a transaction that sends nothing sends no begin and no commit')
 
   // A failing first statement leaves nothing, and the connection serves the next transaction.
-  await t.rejects(db.transaction().execute(async (trx) => {
-    await sql`INSERT INTO t VALUES (1), (1)`.execute(trx)
-  }), /duplicate key/, 'the error of the first statement reaches the caller')
-  await t.rejects(db.transaction().execute(async (trx) => {
-    await sql`INSERT INTO t VALUES (2)`.execute(trx)
-    throw new Error('changed my mind')
-  }), /changed my mind/)
+  await t.rejects(
+    db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO t VALUES (1), (1)`.execute(trx)
+    }),
+    /duplicate key/,
+    'the error of the first statement reaches the caller',
+  )
+  await t.rejects(
+    db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO t VALUES (2)`.execute(trx)
+      throw new Error('changed my mind')
+    }),
+    /changed my mind/,
+  )
   t.same((await sql<{ n: number }>`SELECT n FROM t`.execute(db)).rows, [], 'both transactions rolled back')
   const inserted = await db.transaction().execute(async (trx) => {
     await sql`INSERT INTO t VALUES (3)`.execute(trx)

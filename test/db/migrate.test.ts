@@ -40,7 +40,12 @@ t.test('applies in numeric order, records checksums, and applies nothing twice',
   const recorded = await pool.query<{ id: string; checksum: string; applied_at: Date }>('SELECT id, checksum, applied_at FROM schema_migrations ORDER BY id')
   t.same(
     recorded.rows.map((r) => [r.id, r.checksum]),
-    ['001_events', '002_visits', '010_add_note'].map((id) => [id, createHash('sha256').update((FILES as Record<string, string>)[`${id}.sql`]).digest('hex')]),
+    ['001_events', '002_visits', '010_add_note'].map((id) => [
+      id,
+      createHash('sha256')
+        .update((FILES as Record<string, string>)[`${id}.sql`])
+        .digest('hex'),
+    ]),
     'each applied migration is recorded with the SHA-256 of its text',
   )
   t.ok(recorded.rows.every((r) => r.applied_at instanceof Date))
@@ -113,7 +118,10 @@ t.test("the project's own migrations apply cleanly and make the database ready",
   })
   t.equal(await isMigrated(pool), false, 'an empty database is not ready')
   const applied = await migrate(pool)
-  t.same(applied, (await readMigrations(SQL_DIR)).map((m) => m.id))
+  t.same(
+    applied,
+    (await readMigrations(SQL_DIR)).map((m) => m.id),
+  )
   t.ok(applied.includes('001_foundation'))
   t.equal(await isMigrated(pool), true)
   t.same(await migrate(pool), [])

@@ -53,8 +53,12 @@ function summarize(node: PlanNode, depth = 0): string {
   const parts = [node['Node Type']]
   if (node['Relation Name']) parts.push(`on ${node['Relation Name']}`)
   if (node['Index Name']) parts.push(`using ${node['Index Name']}`)
-  const label = node['Subplan Name'] ?? (node['Parent Relationship'] && !['Outer', 'Inner', 'Member'].includes(node['Parent Relationship']) ? node['Parent Relationship'] : undefined)
-  const details = (['Index Cond', 'Recheck Cond', 'Hash Cond', 'Join Filter', 'Filter'] as const).filter((k) => node[k]).map((k) => `${k}: ${clip(node[k]!, 160)}`)
+  const label =
+    node['Subplan Name'] ??
+    (node['Parent Relationship'] && !['Outer', 'Inner', 'Member'].includes(node['Parent Relationship']) ? node['Parent Relationship'] : undefined)
+  const details = (['Index Cond', 'Recheck Cond', 'Hash Cond', 'Join Filter', 'Filter'] as const)
+    .filter((k) => node[k])
+    .map((k) => `${k}: ${clip(node[k]!, 160)}`)
   const line = `${'  '.repeat(depth)}${label ? `[${label}] ` : ''}${parts.join(' ')}${details.length ? ` (${details.join('; ')})` : ''}`
   return [line, ...(node.Plans ?? []).map((c) => summarize(c, depth + 1))].join('\n')
 }
@@ -154,9 +158,17 @@ t.test('every request-path statement reaches the tenant tables through a municip
     await seed.query(`VACUUM (ANALYZE) ${[...TENANT_TABLES, 'coordinators', 'municipalities', 'audit_events', 'idempotency_keys'].join(', ')}`)
     await seed.query('RESET default_statistics_target')
     await seed.query('DROP FUNCTION pg_temp.id_of(text)')
-    const counts = (await seed.query(`SELECT (SELECT count(*) FROM families) AS families, (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM ratings) AS ratings`)).rows[0]
+    const counts = (
+      await seed.query(
+        `SELECT (SELECT count(*) FROM families) AS families, (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM ratings) AS ratings`,
+      )
+    ).rows[0]
     const n = municipalityIds.length
-    t.same(counts, { families: n * FAMILIES, members: n * FAMILIES * 2, sessions: n * FAMILIES * SESSIONS_PER_FAMILY, ratings: n * FAMILIES * SESSIONS_PER_FAMILY * 4 }, 'seeded the municipalities')
+    t.same(
+      counts,
+      { families: n * FAMILIES, members: n * FAMILIES * 2, sessions: n * FAMILIES * SESSIONS_PER_FAMILY, ratings: n * FAMILIES * SESSIONS_PER_FAMILY * 4 },
+      'seeded the municipalities',
+    )
   } finally {
     seed.release()
   }
@@ -346,14 +358,18 @@ t.test('every request-path statement reaches the tenant tables through a municip
             // Not asserted, listed: a tenant table read through the municipality prefix alone while
             // the rest of the predicate is tested row by row on the heap.
             const cond = node['Index Cond'] ?? node['Recheck Cond']
-            const filter = (node.Filter ?? '').replace(/\(?NOT synthetic\)?/g, '').replace(TENANT_CONDITION, '').replace(/[()\s]|AND/g, '')
+            const filter = (node.Filter ?? '')
+              .replace(/\(?NOT synthetic\)?/g, '')
+              .replace(TENANT_CONDITION, '')
+              .replace(/[()\s]|AND/g, '')
             if (relation && TENANT_TABLES.includes(relation) && cond && TENANT_CONDITION_ONLY.test(cond) && filter) {
               municipalityOnly.add(`${relation} (${entry.requests[0]}): ${clip(text.replace(/\s+/g, ' '), 110)}`)
             }
             const index = node['Index Name'] ? indexes.get(node['Index Name']) : undefined
             if (index && /Index/.test(node['Node Type'])) {
               if (index.first !== 'municipality_id') otherIssues.add(`${index.table} through ${index.index}, which is not led by municipality_id`)
-              else if (!/\bmunicipality_id\b/.test(node['Index Cond'] ?? '')) otherIssues.add(`${index.table} through ${index.index} without a condition on municipality_id (every municipality's rows)`)
+              else if (!/\bmunicipality_id\b/.test(node['Index Cond'] ?? ''))
+                otherIssues.add(`${index.table} through ${index.index} without a condition on municipality_id (every municipality's rows)`)
             }
           }
         } catch (err) {
@@ -363,16 +379,14 @@ t.test('every request-path statement reaches the tenant tables through a municip
         }
       }
       const name = `${entry.requests[0]}: ${clip(text.replace(/\s+/g, ' '), 120)}`
-      const problems = [
-        ...[...seqScans].map((r) => `Seq Scan on ${r}`),
-        ...otherIssues,
-        ...(error ? [`EXPLAIN failed: ${error}`] : []),
-      ]
+      const problems = [...[...seqScans].map((r) => `Seq Scan on ${r}`), ...otherIssues, ...(error ? [`EXPLAIN failed: ${error}`] : [])]
       if (seqScans.size) withSeqScan++
       else if (problems.length) withOtherIssue++
       if (process.env.QUERY_PLANS_VERBOSE) process.stderr.write(`\n# ${entry.requests.join(' | ')}\n${text}\n${plans.join('\n--\n')}\n`)
       if (problems.length) {
-        report.push(`- ${problems.join('; ')}\n  requests: ${entry.requests.join(' | ')}\n  sql: ${text}\n${plans.map((p) => p.replace(/^/gm, '    ')).join('\n    --\n')}`)
+        report.push(
+          `- ${problems.join('; ')}\n  requests: ${entry.requests.join(' | ')}\n  sql: ${text}\n${plans.map((p) => p.replace(/^/gm, '    ')).join('\n    --\n')}`,
+        )
       }
       t.ok(problems.length === 0, name, {
         found: problems.length ? problems.join('; ') : undefined,
@@ -393,7 +407,9 @@ t.test('every request-path statement reaches the tenant tables through a municip
       `query plans: ${byText.size} distinct statements checked (${variantsExplained} parameter sets explained) from ${requests.length} requests`,
       `query plans: ${withSeqScan} with a Seq Scan of ${TENANT_TABLES.join('/')}, ${withOtherIssue} more with another problem`,
       ...(report.length ? ['query plans: offending statements:', ...report] : []),
-      ...(municipalityOnly.size ? ['query plans: (not asserted) narrowed by the municipality alone, the rest filtered row by row:', ...[...municipalityOnly].map((m) => `  ${m}`)] : []),
+      ...(municipalityOnly.size
+        ? ['query plans: (not asserted) narrowed by the municipality alone, the rest filtered row by row:', ...[...municipalityOnly].map((m) => `  ${m}`)]
+        : []),
       ...(otherSeqScans.size ? [`query plans: (not checked) Seq Scans of other tables: ${[...otherSeqScans].join(', ')}`] : []),
       `query plans: seed ${timings.seed} ms, requests ${timings.requests} ms, explain ${timings.explain} ms, total ${Date.now() - started} ms`,
       '',

@@ -25,7 +25,10 @@ async function tenantTables(pool: pg.Pool): Promise<string[]> {
 async function populate(t: Parameters<typeof testApp>[0], app: TestApp, key: string) {
   const f = await createFamily(t, app, { key })
   await createSession(t, app, f.id, { heldOn: daysAgo(2), ratings: [ors(f.m.Mor.id)] }, key)
-  const settings = await app.call('PATCH', '/v1/settings', { key, body: { allowedOrigins: [`https://${randomBytes(4).toString('hex')}.kommune.no`], thresholds: { ORS: { reliableChange: 6 } } } })
+  const settings = await app.call('PATCH', '/v1/settings', {
+    key,
+    body: { allowedOrigins: [`https://${randomBytes(4).toString('hex')}.kommune.no`], thresholds: { ORS: { reliableChange: 6 } } },
+  })
   t.equal(settings.statusCode, 200, settings.body)
 }
 
@@ -35,7 +38,19 @@ t.test('framgang_app sees no rows without a municipality, and only its own with 
   await populate(t, app, app.municipality.apiKey)
   await populate(t, app, b.apiKey)
   const tables = await tenantTables(app.pool)
-  for (const expected of ['municipalities', 'allowed_origins', 'instrument_settings', 'api_clients', 'coordinators', 'families', 'members', 'sessions', 'ratings', 'idempotency_keys', 'audit_events']) {
+  for (const expected of [
+    'municipalities',
+    'allowed_origins',
+    'instrument_settings',
+    'api_clients',
+    'coordinators',
+    'families',
+    'members',
+    'sessions',
+    'ratings',
+    'idempotency_keys',
+    'audit_events',
+  ]) {
     t.ok(tables.includes(expected), `${expected} is a tenant table`)
   }
 
@@ -73,7 +88,11 @@ async function checkAsApp(t: Parameters<typeof testApp>[0], app: TestApp, client
     }
   }
   for (const table of tables) {
-    const all = (await app.pool.query<{ n: number; a: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE municipality_id = $1)::int AS a FROM ${table}`, [app.municipality.municipalityId])).rows[0]
+    const all = (
+      await app.pool.query<{ n: number; a: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE municipality_id = $1)::int AS a FROM ${table}`, [
+        app.municipality.municipalityId,
+      ])
+    ).rows[0]
     const granted = (await app.pool.query<{ ok: boolean }>(`SELECT has_table_privilege('framgang_app', $1, 'SELECT') AS ok`, [table])).rows[0].ok
     if (!granted) {
       t.pass(`${table}: framgang_app may not read it at all`)
@@ -132,7 +151,9 @@ t.test('the pre-authentication lookups work when the owner is not a superuser', 
   await migrate(pool)
   const who = await pool.query<{ current_user: string; rolsuper: boolean }>(`SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)`)
   t.same(who.rows[0], { current_user: owner, rolsuper: false }, 'migrated by a non-superuser')
-  const owners = await pool.query<{ owner: string }>(`SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname IN ('api_clients', 'families')`)
+  const owners = await pool.query<{ owner: string }>(
+    `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname IN ('api_clients', 'families')`,
+  )
   t.same(owners.rows, [{ owner }], 'who owns the tables')
 
   const db = createDb(pool)
@@ -179,7 +200,11 @@ async function checkLookups(t: Parameters<typeof testApp>[0], client: pg.PoolCli
   await client.query('SET LOCAL ROLE framgang_app')
   await client.query(`SELECT set_config('framgang.purge', 'on', true)`)
   t.equal((await client.query('SELECT * FROM idempotency_keys')).rowCount, 0, 'framgang_app reads no expired key of any municipality, setting or not')
-  t.same((await client.query('SELECT framgang_purge_expired_idempotency_keys(7) AS purged')).rows, [{ purged: 1 }], 'framgang_app purges the expired key through the function')
+  t.same(
+    (await client.query('SELECT framgang_purge_expired_idempotency_keys(7) AS purged')).rows,
+    [{ purged: 1 }],
+    'framgang_app purges the expired key through the function',
+  )
   t.same((await client.query('SELECT framgang_purge_expired_idempotency_keys(0) AS purged')).rows, [{ purged: 0 }], 'never one younger than 7 days')
   await client.query('COMMIT')
   await client.query('BEGIN')

@@ -8,7 +8,10 @@ const cohortArb = fc
   .array(
     fc.tuple(
       fc.integer({ min: 180, max: 230 }),
-      fc.array(fc.integer({ min: -30, max: 30 }).map((v) => v * 5), { minLength: 2, maxLength: 9 }),
+      fc.array(
+        fc.integer({ min: -30, max: 30 }).map((v) => v * 5),
+        { minLength: 2, maxLength: 9 },
+      ),
     ),
     { minLength: 0, maxLength: 45 },
   )
@@ -42,7 +45,11 @@ t.test('stored models equal expectedBandModel at every intake, and without each 
 t.test('a fixed cohort: every intake in reach of the window, none beyond', async (t) => {
   const series: ReferenceSeries[] = Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, instrument: 'ORS', intake: 200, scores: [200, 210 + i, 220 + i] }))
   const fitted = fitBandModels({ instrument: 'ORS', cohort: referenceCohort(series), withOwn: new Set(['k0']) })
-  t.same([...fitted.byIntake.keys()].sort((a, b) => a - b), Array.from({ length: 41 }, (_, i) => 180 + i), 'intakes 180–220 (±2 points)')
+  t.same(
+    [...fitted.byIntake.keys()].sort((a, b) => a - b),
+    Array.from({ length: 41 }, (_, i) => 180 + i),
+    'intakes 180–220 (±2 points)',
+  )
   t.equal(fitted.byIntake.get(200)?.cohortSize, 5)
   t.same(fitted.own.get('k0'), { cohortSize: 4, model: null }, 'four series left: fewer than 5 points at each session, no fit')
   t.notOk(fitted.own.has('k1'), 'only the series asked for get an own model')

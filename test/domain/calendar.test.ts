@@ -1,6 +1,15 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { addDays as calendarAddDays, ageOn, daysBetween, FIRST_DATE, firstOfTwelveMonthsEndingWith, LAST_DATE, lastDayOfMonth, parseIsoDate } from '../../service/domain/calendar.js'
+import {
+  addDays as calendarAddDays,
+  ageOn,
+  daysBetween,
+  FIRST_DATE,
+  firstOfTwelveMonthsEndingWith,
+  LAST_DATE,
+  lastDayOfMonth,
+  parseIsoDate,
+} from '../../service/domain/calendar.js'
 import { addDays } from './fixtures/ratings.js'
 
 t.test('ageOn counts whole years and changes on the birthday itself', async (t) => {
@@ -22,11 +31,7 @@ t.test('ageOn is the same whatever the process time zone', async (t) => {
   const saved = process.env.TZ
   const answers = ['Pacific/Kiritimati', 'America/Adak', 'Europe/Oslo', 'UTC'].map((zone) => {
     process.env.TZ = zone
-    return [
-      ageOn('2012-12-31', '2025-12-31'),
-      ageOn('2012-12-31', '2025-12-30'),
-      daysBetween('2025-03-29', '2025-03-31'),
-    ]
+    return [ageOn('2012-12-31', '2025-12-31'), ageOn('2012-12-31', '2025-12-30'), daysBetween('2025-03-29', '2025-03-31')]
   })
   process.env.TZ = saved
   t.same(new Set(answers.map((answer) => answer.join())).size, 1)

@@ -15,12 +15,7 @@ t.test('severityOf is the highest severity, or null without flags', async (t) =>
   t.ok(severityRank('warning') < severityRank('alert'))
 })
 
-function entry(
-  familyId: string,
-  severity: Severity | null,
-  flagCount: number,
-  lastSessionOn: string | null,
-): CaseloadEntry {
+function entry(familyId: string, severity: Severity | null, flagCount: number, lastSessionOn: string | null): CaseloadEntry {
   return { familyId, severity, flags: Array(flagCount).fill(null), lastSessionOn }
 }
 

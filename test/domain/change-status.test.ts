@@ -1,11 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import {
-  changeStatus,
-  jacobsonTruaxCutoff,
-  reliableChangeThreshold,
-  seriesStatus,
-} from '../../service/domain/change-status.js'
+import { changeStatus, jacobsonTruaxCutoff, reliableChangeThreshold, seriesStatus } from '../../service/domain/change-status.js'
 
 // Adult ORS defaults in tenths: cutoff 25.0, reliable change 5.0.
 const CUTOFF = 250
@@ -58,10 +53,7 @@ t.test('status depends only on intake, latest, cutoff and reliable change', asyn
       fc.integer({ min: 1, max: 100 }),
       (intake, middle, otherMiddle, latest, cutoff, rc) => {
         const status = seriesStatus([intake, ...middle, latest], cutoff, rc)
-        return (
-          status === seriesStatus([intake, ...otherMiddle, latest], cutoff, rc) &&
-          status === changeStatus(intake, latest, cutoff, rc)
-        )
+        return status === seriesStatus([intake, ...otherMiddle, latest], cutoff, rc) && status === changeStatus(intake, latest, cutoff, rc)
       },
     ),
   )
@@ -74,9 +66,6 @@ t.test('Jacobson & Truax: the check in docs/rules.md', async (t) => {
   t.equal(cutoff, 340 / 13, 'exactly (5·20 + 8·30) / 13')
   const threshold = reliableChangeThreshold(5, 0.9)
   t.ok(Math.abs(threshold - 4.383) < 0.0005, `1.96·√2·5·√0.1 = ${threshold}`)
-  t.ok(
-    Math.abs(reliableChangeThreshold(8, 0.9) - 7.012) < 0.0005,
-    'with s1 = 8 it would be 7.012: the check uses s = s0',
-  )
+  t.ok(Math.abs(reliableChangeThreshold(8, 0.9) - 7.012) < 0.0005, 'with s1 = 8 it would be 7.012: the check uses s = s0')
   t.equal(reliableChangeThreshold(5, 1), 0, 'a perfectly reliable measure makes any change reliable')
 })

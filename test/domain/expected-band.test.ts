@@ -18,15 +18,8 @@ function reference(scores: readonly number[], instrument = 'ORS'): ReferenceSeri
 }
 
 /** `count` series starting at `intake` whose change at session k is `change(k, i)`. */
-function cohortOf(
-  count: number,
-  intake: number,
-  length: number,
-  change: (k: number, i: number) => number,
-): ReferenceSeries[] {
-  return Array.from({ length: count }, (_, i) =>
-    reference(Array.from({ length }, (_, index) => (index === 0 ? intake : intake + change(index + 1, i)))),
-  )
+function cohortOf(count: number, intake: number, length: number, change: (k: number, i: number) => number): ReferenceSeries[] {
+  return Array.from({ length: count }, (_, i) => reference(Array.from({ length }, (_, index) => (index === 0 ? intake : intake + change(index + 1, i)))))
 }
 
 /** A slow, obviously correct version of the band model to compare with. */
@@ -76,11 +69,7 @@ t.test('the cohort is the series with intake within ±2.0 points, inclusive', as
 t.test('the series itself is left out of its own cohort', async (t) => {
   const cohort = cohortOf(30, 200, 4, (k) => 10 * k)
   t.equal(expectedBandModel({ intake: 200, cohort, minSeries: 30 })?.cohortSize, 30)
-  t.equal(
-    expectedBandModel({ intake: 200, cohort, excludeKey: cohort[3].key, minSeries: 30 }),
-    null,
-    '29 others are too few',
-  )
+  t.equal(expectedBandModel({ intake: 200, cohort, excludeKey: cohort[3].key, minSeries: 30 }), null, '29 others are too few')
 })
 
 t.test('series with fewer than three points are not reference series', async (t) => {
@@ -106,17 +95,10 @@ t.test('a band needs expectedBandMinSeries series: 29 → none, 30 → a band', 
 })
 
 t.test('a session number counts only with at least five cohort points', async (t) => {
-  t.equal(
-    expectedBandModel({ intake: 200, cohort: cohortOf(4, 200, 3, () => 10), minSeries: 1 }),
-    null,
-    '4 points at every k',
-  )
+  t.equal(expectedBandModel({ intake: 200, cohort: cohortOf(4, 200, 3, () => 10), minSeries: 1 }), null, '4 points at every k')
   t.not(expectedBandModel({ intake: 200, cohort: cohortOf(5, 200, 3, () => 10), minSeries: 1 }), null, '5 points')
   // Five long series and four even longer ones: k = 6 has only the four, so it must not count.
-  const cohort = [
-    ...cohortOf(5, 200, 5, (k) => Math.round(100 * Math.log(k))),
-    ...cohortOf(4, 200, 6, (k) => (k === 6 ? -300 : Math.round(100 * Math.log(k)))),
-  ]
+  const cohort = [...cohortOf(5, 200, 5, (k) => Math.round(100 * Math.log(k))), ...cohortOf(4, 200, 6, (k) => (k === 6 ? -300 : Math.round(100 * Math.log(k))))]
   const model = expectedBandModel({ intake: 200, cohort, minSeries: 1 })
   t.ok(model && Math.abs(model.a50 - 100) < 0.5, `a50 ≈ 100 (${model?.a50}), untouched by k = 6`)
 })
@@ -155,52 +137,37 @@ t.test('the band runs from the intake at session 1 to max(10, latest + 2)', asyn
 
 const cohortArb = fc.array(
   fc
-    .tuple(
-      fc.integer({ min: 150, max: 250 }),
-      fc.array(fc.integer({ min: -100, max: 150 }), { minLength: 2, maxLength: 12 }),
-    )
+    .tuple(fc.integer({ min: 150, max: 250 }), fc.array(fc.integer({ min: -100, max: 150 }), { minLength: 2, maxLength: 12 }))
     .map(([intake, changes]) => reference([intake, ...changes.map((c) => Math.min(400, Math.max(0, intake + c)))])),
   { maxLength: 80 },
 )
 
 t.test('property: the model matches a naive implementation, sorted cohort or not', async () => {
   fc.assert(
-    fc.property(
-      cohortArb,
-      fc.integer({ min: 150, max: 250 }),
-      fc.integer({ min: 0, max: 40 }),
-      (cohort, intake, minSeries) => {
-        const expected = naiveModel(intake, cohort, minSeries)
-        const fromArray = expectedBandModel({ intake, cohort, minSeries })
-        const fromIndex = expectedBandModel({ intake, cohort: referenceIndex(cohort).get('ORS') ?? [], minSeries })
-        if (expected === null) return fromArray === null && fromIndex === null
-        const close = (x: number, y: number) => Math.abs(x - y) < 1e-9
-        return [fromArray, fromIndex].every(
-          (model) =>
-            model !== null &&
-            close(model.a25, expected.a25) &&
-            close(model.a50, expected.a50) &&
-            close(model.a75, expected.a75) &&
-            model.cohortSize === expected.cohortSize,
-        )
-      },
-    ),
+    fc.property(cohortArb, fc.integer({ min: 150, max: 250 }), fc.integer({ min: 0, max: 40 }), (cohort, intake, minSeries) => {
+      const expected = naiveModel(intake, cohort, minSeries)
+      const fromArray = expectedBandModel({ intake, cohort, minSeries })
+      const fromIndex = expectedBandModel({ intake, cohort: referenceIndex(cohort).get('ORS') ?? [], minSeries })
+      if (expected === null) return fromArray === null && fromIndex === null
+      const close = (x: number, y: number) => Math.abs(x - y) < 1e-9
+      return [fromArray, fromIndex].every(
+        (model) =>
+          model !== null &&
+          close(model.a25, expected.a25) &&
+          close(model.a50, expected.a50) &&
+          close(model.a75, expected.a75) &&
+          model.cohortSize === expected.cohortSize,
+      )
+    }),
   )
 })
 
 t.test('property: p25 ≤ p50 ≤ p75 at every session number', async () => {
   fc.assert(
-    fc.property(
-      cohortArb,
-      fc.integer({ min: 150, max: 250 }),
-      fc.integer({ min: 1, max: 20 }),
-      (cohort, intake, latest) => {
-        const band = expectedBand({ intake, latestSessionNumber: latest, cohort, minSeries: 1 })
-        return (
-          band === null || band.sessionNumbers.every((_, i) => band.p25[i] <= band.p50[i] && band.p50[i] <= band.p75[i])
-        )
-      },
-    ),
+    fc.property(cohortArb, fc.integer({ min: 150, max: 250 }), fc.integer({ min: 1, max: 20 }), (cohort, intake, latest) => {
+      const band = expectedBand({ intake, latestSessionNumber: latest, cohort, minSeries: 1 })
+      return band === null || band.sessionNumbers.every((_, i) => band.p25[i] <= band.p50[i] && band.p50[i] <= band.p75[i])
+    }),
   )
 })
 

@@ -26,7 +26,12 @@ const ratings = [
   ...ratingsOf([300, 310], on({ memberId: boy, instrument: 'CORS', idBase: 400 })),
   ...ratingsOf([250, 260, 240], on({ memberId: boy, instrument: 'CORS', rater: 'parent', raterMemberId: mother, idBase: 500 })),
 ]
-const cohort: ReferenceSeries[] = Array.from({ length: 40 }, (_, i) => ({ key: `ref-${i}`, instrument: 'ORS', intake: 200 + (i % 5), scores: [200, 230 + i, 260 + i] }))
+const cohort: ReferenceSeries[] = Array.from({ length: 40 }, (_, i) => ({
+  key: `ref-${i}`,
+  instrument: 'ORS',
+  intake: 200 + (i % 5),
+  scores: [200, 230 + i, 260 + i],
+}))
 
 function input(overrides: Partial<FamilyStateInput> = {}): FamilyStateInput {
   return {
@@ -42,20 +47,33 @@ function input(overrides: Partial<FamilyStateInput> = {}): FamilyStateInput {
 
 t.test('the stored state holds what the progress payload computes, overdue aside', async (t) => {
   const state = familyState(input())
-  const progress = buildProgress({ ...input(), today: '2026-03-20', family: { id: familyId, startedOn: '2026-01-05', status: 'active' }, settings: { overdueDays: 42 } })
+  const progress = buildProgress({
+    ...input(),
+    today: '2026-03-20',
+    family: { id: familyId, startedOn: '2026-01-05', status: 'active' },
+    settings: { overdueDays: 42 },
+  })
   const payloadSeries = progress.members.flatMap((m) => m.series.map((s) => ({ memberId: m.memberId, ...s })))
   t.equal(state.series.length, payloadSeries.length, 'one row per series')
   state.series.forEach((s, i) => {
     const p = payloadSeries[i]
     t.equal(s.position, i, 'positions follow the display order')
     t.same([s.memberId, s.instrument, s.rater, s.raterMemberId], [p.memberId, p.instrument, p.rater, p.raterMemberId], `series ${i}: same identity and order`)
-    t.same([s.points, s.intake, s.latest, s.latestOn, s.status, s.cutoff], [p.points.length, p.points[0].total, p.points.at(-1)!.total, p.points.at(-1)!.heldOn, p.status, p.cutoff])
+    t.same(
+      [s.points, s.intake, s.latest, s.latestOn, s.status, s.cutoff],
+      [p.points.length, p.points[0].total, p.points.at(-1)!.total, p.points.at(-1)!.heldOn, p.status, p.cutoff],
+    )
     t.same(s.trend, p.trend)
-    t.same(s.flags.map((f) => [f.code, f.sessionId]), p.flags.map((f) => [f.code, f.sessionId]))
+    t.same(
+      s.flags.map((f) => [f.code, f.sessionId]),
+      p.flags.map((f) => [f.code, f.sessionId]),
+    )
   })
   const nonFamily = progress.flags.filter((f) => f.code !== 'overdue')
   t.same(
-    [...state.series.flatMap((s) => s.flags)].sort((a, b) => ['notice', 'warning', 'alert'].indexOf(b.severity) - ['notice', 'warning', 'alert'].indexOf(a.severity)),
+    [...state.series.flatMap((s) => s.flags)].sort(
+      (a, b) => ['notice', 'warning', 'alert'].indexOf(b.severity) - ['notice', 'warning', 'alert'].indexOf(a.severity),
+    ),
     nonFamily,
     'the series flags, ordered by severity, are the payload flag list without overdue',
   )
@@ -72,7 +90,15 @@ t.test('the stored state holds what the progress payload computes, overdue aside
 t.test('report fields sit on each primary series only, as the report computes them', async (t) => {
   const state = familyState(input({ family: { id: familyId, coordinatorId: uuid(900), startedOn: '2026-01-05', endedOn: '2026-03-01', ending: 'unilateral' } }))
   const primary = state.series.filter((s) => s.report !== null)
-  t.same(primary.map((s) => [s.memberId, s.instrument, s.rater]), [[mother, 'ORS', 'self'], [girl, 'ORS', 'self'], [boy, 'CORS', 'self']], 'self-rated ORS/CORS, one per person')
+  t.same(
+    primary.map((s) => [s.memberId, s.instrument, s.rater]),
+    [
+      [mother, 'ORS', 'self'],
+      [girl, 'ORS', 'self'],
+      [boy, 'CORS', 'self'],
+    ],
+    'self-rated ORS/CORS, one per person',
+  )
   t.equal(primary[0].report!.firstAlliance, 380)
   t.equal(primary[0].report!.daysInService, 49)
   t.equal(primary[1].report!.ageGroupAtIntake, 'adolescent', 'age group at intake')

@@ -1,23 +1,13 @@
 import fc from 'fast-check'
 import t from 'tap'
 import type { ExpectedBand, Flag } from '../../service/contracts/progress.js'
-import {
-  NON_SCORE_DETAIL_KEYS,
-  overdueFlag,
-  SCORE_DETAIL_KEYS,
-  seriesFlags,
-  type OverdueInput,
-} from '../../service/domain/flags.js'
+import { NON_SCORE_DETAIL_KEYS, overdueFlag, SCORE_DETAIL_KEYS, seriesFlags, type OverdueInput } from '../../service/domain/flags.js'
 import type { InstrumentDef } from '../../service/domain/instruments.js'
 import { CORS, CSRS, ORS, SRS, YCORS, YCSRS } from './fixtures/instruments.js'
 import { seriesOf, uuid } from './fixtures/ratings.js'
 
 // Adult ORS in tenths: cutoff 250, reliable change 50. SRS: cutoff 360, alliance drop 10.
-function flagsOf(
-  totals: readonly number[],
-  instrument: InstrumentDef = ORS,
-  expected: ExpectedBand | null = null,
-): Flag[] {
+function flagsOf(totals: readonly number[], instrument: InstrumentDef = ORS, expected: ExpectedBand | null = null): Flag[] {
   const cutoff = instrument.kind === 'alliance' ? 360 : 250
   return seriesFlags({ instrument, points: seriesOf(totals, { instrument: instrument.code }).points, cutoff, expected })
 }
@@ -105,8 +95,7 @@ t.test('below-expected: latest < p25 of the band at n, only where a band exists'
     p75: [200, 250, 270, 280, 285, 290, 295, 298, 300, 302],
     cohortSize: 42,
   }
-  const at = (latest: number) =>
-    codes(flagsOf([200, 260, latest], ORS, band)).filter((code) => code === 'below-expected')
+  const at = (latest: number) => codes(flagsOf([200, 260, latest], ORS, band)).filter((code) => code === 'below-expected')
   t.same(at(229), ['below-expected'], '22.9 below 23.0')
   t.same(at(230), [], 'on p25')
   t.same(at(231), [], 'above p25')
@@ -126,11 +115,7 @@ t.test('alliance-low: latest alliance below its cutoff, from the first conversat
   t.same(codes(flagsOf([361], SRS)), [], '36.1')
   t.same(flagsOf([359], SRS)[0].detail, { latest: 359, cutoff: 360 })
   t.same(flagsOf([359], CSRS)[0].severity, 'warning')
-  t.same(
-    codes(seriesFlags({ instrument: SRS, points: seriesOf([100]).points, cutoff: null, expected: null })),
-    [],
-    'no cutoff for this age',
-  )
+  t.same(codes(seriesFlags({ instrument: SRS, points: seriesOf([100]).points, cutoff: null, expected: null })), [], 'no cutoff for this age')
 })
 
 t.test('alliance-drop: previous alliance − latest ≥ 1.0', async (t) => {
@@ -149,16 +134,8 @@ t.test('alliance-drop: previous alliance − latest ≥ 1.0', async (t) => {
 })
 
 t.test('outcome flags only for outcome instruments, alliance flags only for alliance ones', async (t) => {
-  t.same(
-    codes(flagsOf([300, 200, 100], SRS)),
-    ['alliance-low', 'alliance-drop'],
-    'no deterioration on an alliance scale',
-  )
-  t.same(
-    codes(flagsOf([300, 290, 200], CORS)),
-    ['no-change-3', 'deterioration', 'sudden-drop'],
-    'no alliance-low on outcome',
-  )
+  t.same(codes(flagsOf([300, 200, 100], SRS)), ['alliance-low', 'alliance-drop'], 'no deterioration on an alliance scale')
+  t.same(codes(flagsOf([300, 290, 200], CORS)), ['no-change-3', 'deterioration', 'sudden-drop'], 'no alliance-low on outcome')
   const noRc = { ...ORS, thresholds: { ...ORS.thresholds, reliableChange: null } }
   t.same(codes(flagsOf([300, 200, 100], noRc)), [], 'without a reliable-change value no change flag can fire')
 })
@@ -167,21 +144,16 @@ const totalsArb = fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, max
 
 t.test('property: never a flag for YCORS or YCSRS', async () => {
   fc.assert(
-    fc.property(
-      totalsArb,
-      fc.constantFrom(YCORS, YCSRS),
-      fc.option(fc.integer({ min: 0, max: 400 }), { nil: null }),
-      (totals, instrument, cutoff) => {
-        const band: ExpectedBand = {
-          sessionNumbers: [1, 2],
-          p25: [400, 400],
-          p50: [400, 400],
-          p75: [400, 400],
-          cohortSize: 99,
-        }
-        return seriesFlags({ instrument, points: seriesOf(totals).points, cutoff, expected: band }).length === 0
-      },
-    ),
+    fc.property(totalsArb, fc.constantFrom(YCORS, YCSRS), fc.option(fc.integer({ min: 0, max: 400 }), { nil: null }), (totals, instrument, cutoff) => {
+      const band: ExpectedBand = {
+        sessionNumbers: [1, 2],
+        p25: [400, 400],
+        p50: [400, 400],
+        p75: [400, 400],
+        cohortSize: 99,
+      }
+      return seriesFlags({ instrument, points: seriesOf(totals).points, cutoff, expected: band }).length === 0
+    }),
   )
 })
 
@@ -199,10 +171,7 @@ t.test('property: no outcome flag from a single rating', async () => {
         ...instrument,
         thresholds: { ...instrument.thresholds, reliableChange: 0, noChangeSessions: [1, 1, 1] },
       }
-      return (
-        seriesFlags({ instrument: lowThresholds, points: seriesOf([total]).points, cutoff: 400, expected: band })
-          .length === 0
-      )
+      return seriesFlags({ instrument: lowThresholds, points: seriesOf([total]).points, cutoff: 400, expected: band }).length === 0
     }),
   )
 })
@@ -220,9 +189,7 @@ t.test('property: every detail key is classified as a score or not, and scores a
         cohortSize: 30,
       }
       return flagsOf(totals, instrument, band).every((flag) =>
-        Object.entries(flag.detail).every(([key, value]) =>
-          scoreKeys.has(key) ? typeof value === 'number' : otherKeys.has(key),
-        ),
+        Object.entries(flag.detail).every(([key, value]) => (scoreKeys.has(key) ? typeof value === 'number' : otherKeys.has(key))),
       )
     }),
   )

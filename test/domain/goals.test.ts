@@ -53,14 +53,25 @@ t.test('goal-no-progress: from the fourth rated conversation, not reached, moved
 })
 
 t.test('family words never say worse', async (t) => {
-  t.same(
-    (['reached', 'improved', 'no-reliable-change', 'worse', 'not-enough-data'] as const).map(familyGoalStatus),
-    ['reached', 'closer', 'not-yet', 'not-yet', 'just-started'],
-  )
+  t.same((['reached', 'improved', 'no-reliable-change', 'worse', 'not-enough-data'] as const).map(familyGoalStatus), [
+    'reached',
+    'closer',
+    'not-yet',
+    'not-yet',
+    'just-started',
+  ])
 })
 
 t.test('series: one per goal, rater and rater member, points by date then creation', async (t) => {
-  const r = (id: string, goalId: string, heldOn: string, createdAt: string, score: number, rater: GoalRatingFact['rater'] = 'self', raterMemberId: string | null = null): GoalRatingFact => ({
+  const r = (
+    id: string,
+    goalId: string,
+    heldOn: string,
+    createdAt: string,
+    score: number,
+    rater: GoalRatingFact['rater'] = 'self',
+    raterMemberId: string | null = null,
+  ): GoalRatingFact => ({
     goalRatingId: id,
     goalId,
     sessionId: `s-${heldOn}`,
@@ -105,7 +116,16 @@ t.test('properties: status agrees with the change; reached wins; the order of in
   )
   fc.assert(
     fc.property(fc.array(score, { minLength: 1, maxLength: 8 }), fc.integer(), (scores, seed) => {
-      const facts = scores.map((s, i): GoalRatingFact => ({ goalRatingId: `r${i}`, goalId: 'g', sessionId: `s${i}`, heldOn: `2026-01-${String(10 + i).padStart(2, '0')}`, createdAt: `2026-01-${String(10 + i).padStart(2, '0')}T00:00:00.000Z`, rater: 'self', raterMemberId: null, score: s }))
+      const facts = scores.map((s, i): GoalRatingFact => ({
+        goalRatingId: `r${i}`,
+        goalId: 'g',
+        sessionId: `s${i}`,
+        heldOn: `2026-01-${String(10 + i).padStart(2, '0')}`,
+        createdAt: `2026-01-${String(10 + i).padStart(2, '0')}T00:00:00.000Z`,
+        rater: 'self',
+        raterMemberId: null,
+        score: s,
+      }))
       const shuffled = [...facts].sort((a, b) => ((a.goalRatingId.charCodeAt(1) * 31 + seed) % 7) - ((b.goalRatingId.charCodeAt(1) * 31 + seed) % 7))
       return JSON.stringify(buildGoalSeries(shuffled)) === JSON.stringify(buildGoalSeries(facts))
     }),

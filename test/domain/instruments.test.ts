@@ -17,17 +17,7 @@ t.test('age groups change exactly on the birthday that starts them', async (t) =
 t.test('the instrument follows the age on the conversation date', async (t) => {
   const outcome = (age: number) => instrumentFor('outcome', age, DEFAULT_INSTRUMENTS)?.code ?? null
   const alliance = (age: number) => instrumentFor('alliance', age, DEFAULT_INSTRUMENTS)?.code ?? null
-  t.same([2, 3, 5, 6, 12, 13, 17, 18, 90].map(outcome), [
-    null,
-    'YCORS',
-    'YCORS',
-    'CORS',
-    'CORS',
-    'ORS',
-    'ORS',
-    'ORS',
-    'ORS',
-  ])
+  t.same([2, 3, 5, 6, 12, 13, 17, 18, 90].map(outcome), [null, 'YCORS', 'YCORS', 'CORS', 'CORS', 'ORS', 'ORS', 'ORS', 'ORS'])
   t.same([2, 3, 5, 6, 12, 13, 18].map(alliance), [null, 'YCSRS', 'YCSRS', 'CSRS', 'CSRS', 'SRS', 'SRS'])
   t.equal(instrumentFor('outcome', 20, []), null, 'no instrument configured')
 })
@@ -44,11 +34,7 @@ t.test('the cutoff is the one for the age group', async (t) => {
   t.equal(cutoffFor(YCORS, 'young-child'), null)
   t.equal(cutoffFor(YCSRS, 'young-child'), null)
   const misconfigured = { ...YCORS, thresholds: { ...YCORS.thresholds, cutoffs: { 'young-child': 70 } } }
-  t.equal(
-    cutoffFor(misconfigured, 'young-child'),
-    null,
-    'a young-child form never has a cutoff, even if one is configured',
-  )
+  t.equal(cutoffFor(misconfigured, 'young-child'), null, 'a young-child form never has a cutoff, even if one is configured')
 })
 
 t.test('an unknown instrument code is a data error, not a silent gap', async (t) => {

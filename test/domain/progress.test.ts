@@ -34,10 +34,7 @@ const ratings: RatingFact[] = [
   ...ratingsOf([380, 370, 355, 350], on({ memberId: mother, instrument: 'SRS', idBase: 200 })),
   ...ratingsOf([220, 250, 272, 275], on({ memberId: girl, instrument: 'ORS', idBase: 300 })),
   ...ratingsOf([300, 310], on({ memberId: boy, instrument: 'CORS', idBase: 400 })),
-  ...ratingsOf(
-    [250, 260],
-    on({ memberId: boy, instrument: 'CORS', rater: 'parent', raterMemberId: mother, idBase: 500 }),
-  ),
+  ...ratingsOf([250, 260], on({ memberId: boy, instrument: 'CORS', rater: 'parent', raterMemberId: mother, idBase: 500 })),
   ...ratingsOf([390, 392], on({ memberId: boy, instrument: 'CSRS', idBase: 600 })),
   ...ratingsOf([20, 90, 10], on({ memberId: toddler, instrument: 'YCORS', idBase: 700 })),
   ...ratingsOf([10, 100, 0], on({ memberId: toddler, instrument: 'YCSRS', idBase: 800 })),
@@ -102,9 +99,7 @@ t.test('the cutoff follows the age group at the latest point', async (t) => {
   const [ors] = seriesOfMember(buildProgress(input()), girl)
   t.equal(ors.cutoff, 250, 'she turned 18 during the series: judged against the adult cutoff')
   t.equal(ors.status, 'recovered', '22.0 → 27.5: reliable, and now at or above 25.0')
-  const beforeBirthday = buildProgress(
-    input({ ratings: ratings.filter((r) => r.memberId !== girl || r.heldOn < '2026-02-10') }),
-  )
+  const beforeBirthday = buildProgress(input({ ratings: ratings.filter((r) => r.memberId !== girl || r.heldOn < '2026-02-10') }))
   const [early] = seriesOfMember(beforeBirthday, girl)
   t.equal(early.cutoff, 280, 'while she was 17 the adolescent cutoff applied')
   t.equal(early.status, 'improved', '22.0 → 27.2: reliable, but still below 28.0')
@@ -121,11 +116,7 @@ t.test('alliance and young-child series carry no status; young-child ones no cut
   const csrs = seriesOfMember(progress, boy)[2]
   t.same([csrs.cutoff, csrs.flags.length], [360, 0])
   for (const series of seriesOfMember(progress, toddler)) {
-    t.same(
-      [series.cutoff, series.reliableChange, series.status, series.expected, series.flags],
-      [null, null, null, null, []],
-      series.instrument,
-    )
+    t.same([series.cutoff, series.reliableChange, series.status, series.expected, series.flags], [null, null, null, null, []], series.instrument)
     t.equal(series.trend?.n, 3, 'but they are shown with a trend line')
   }
   t.equal(seriesOfMember(progress, boy)[0].trend, null, 'two points: no trend')
@@ -142,18 +133,15 @@ t.test('the family list holds every member flag and the family flags, most sever
     ],
   )
   const overdue = progress.flags[2]
-  t.same(
-    [overdue.sessionNumber, overdue.sessionId, overdue.heldOn, overdue.detail.days],
-    [null, sessionIds[3], '2026-02-23', 42],
-  )
+  t.same([overdue.sessionNumber, overdue.sessionId, overdue.heldOn, overdue.detail.days], [null, sessionIds[3], '2026-02-23', 42])
   t.notOk(
     buildProgress(input({ today: '2026-04-05' })).flags.some((flag) => flag.code === 'overdue'),
     '41 days',
   )
   t.notOk(
-    buildProgress(
-      input({ today: '2026-04-06', family: { id: family, startedOn: '2026-01-05', status: 'ended' } }),
-    ).flags.some((flag) => flag.code === 'overdue'),
+    buildProgress(input({ today: '2026-04-06', family: { id: family, startedOn: '2026-01-05', status: 'ended' } })).flags.some(
+      (flag) => flag.code === 'overdue',
+    ),
     'ended family',
   )
 })

@@ -47,8 +47,12 @@ t.test('rules that need the family and the date', async (t) => {
   t.same(checkRatings([{ memberId: 'adult', instrument: 'ORS', rater: 'self', total: 20 }], { ...ctx, existing }, '').errors, [
     { path: '/0', message: 'this session already has a rating of this member with this instrument by this rater' },
   ])
-  t.same(checkSessionDate('2026-03-02', { startedOn: '2025-01-01', endedOn: null }, '2026-03-01'), [{ path: '/heldOn', message: 'a session cannot be in the future (today is 2026-03-01)' }])
-  t.same(checkSessionDate('2026-02-01', { startedOn: '2025-01-01', endedOn: '2026-01-31' }, '2026-03-01'), [{ path: '/heldOn', message: 'a session cannot be after the family ended (2026-01-31)' }])
+  t.same(checkSessionDate('2026-03-02', { startedOn: '2025-01-01', endedOn: null }, '2026-03-01'), [
+    { path: '/heldOn', message: 'a session cannot be in the future (today is 2026-03-01)' },
+  ])
+  t.same(checkSessionDate('2026-02-01', { startedOn: '2025-01-01', endedOn: '2026-01-31' }, '2026-03-01'), [
+    { path: '/heldOn', message: 'a session cannot be after the family ended (2026-01-31)' },
+  ])
   t.same(ageFitErrors([{ heldOn: '2026-03-01', birthDate: '2024-01-01', instrument: 'YCORS', rater: 'self', overrideReason: null }], ctx.instruments), [
     'the member would be under 3 at the session on 2026-03-01, which has a rating',
   ])

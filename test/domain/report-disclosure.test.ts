@@ -1,6 +1,13 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { aggregateOutcomes, reportPeriod, type OutcomeCell, type ReportAgeGroup, type ReportFamilyOutcome, type ReportPerson } from '../../service/domain/report.js'
+import {
+  aggregateOutcomes,
+  reportPeriod,
+  type OutcomeCell,
+  type ReportAgeGroup,
+  type ReportFamilyOutcome,
+  type ReportPerson,
+} from '../../service/domain/report.js'
 import { hiddenCells, MIN_CELL_PERSONS } from '../../service/domain/report-disclosure.js'
 
 const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06']
@@ -121,9 +128,15 @@ t.test('along every line with a shown total, total minus the shown cells is 0 or
             if (differencing(left)) throw new Error(`${total} (${n}) minus the shown of ${parts.join(', ')} leaves ${left}`)
           }
           for (const coordinator of ['all', ...COORDINATORS])
-            rest(cellKey('all', coordinator, first, last), GROUPS.map((g) => cellKey(g, coordinator, first, last)))
+            rest(
+              cellKey('all', coordinator, first, last),
+              GROUPS.map((g) => cellKey(g, coordinator, first, last)),
+            )
           for (const group of [...GROUPS, 'all'] as Group[])
-            rest(cellKey(group, 'all', first, last), COORDINATORS.map((c) => cellKey(group, c, first, last)))
+            rest(
+              cellKey(group, 'all', first, last),
+              COORDINATORS.map((c) => cellKey(group, c, first, last)),
+            )
         }
       }
       return true
@@ -148,7 +161,11 @@ t.test('the three neighbouring questions that gave one person away', async (t) =
 
   const oneLater = [...adults(5, 2, 0), ...adults(1, 3, 0, 10)]
   t.equal(aggregateOutcomes({ from: '2025-01-01', to: '2025-04-01', persons: oneLater, families }).all.persons, 6, 'to April: 6')
-  t.equal(aggregateOutcomes({ from: '2025-01-01', to: '2025-03-31', persons: oneLater, families }).all.persons, null, 'to March: hidden, one adult ends in April')
+  t.equal(
+    aggregateOutcomes({ from: '2025-01-01', to: '2025-03-31', persons: oneLater, families }).all.persons,
+    null,
+    'to March: hidden, one adult ends in April',
+  )
   t.same(
     aggregateOutcomes({ from: '2025-01-01', to: '2025-04-11', persons: oneLater, families }),
     aggregateOutcomes({ from: '2025-01-01', to: '2025-04-10', persons: oneLater, families }),

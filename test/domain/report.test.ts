@@ -23,11 +23,7 @@ function member(familyId: string, birthDate: string, ...memberSeries: SeriesFact
   return { id, familyId, birthDate, series: memberSeries.map((s) => ({ ...s, memberId: id })) }
 }
 
-function report(
-  members: readonly ReportMember[],
-  endings: Record<string, Ending | null> = {},
-  overrides: Partial<OutcomeReportInput> = {},
-) {
+function report(members: readonly ReportMember[], endings: Record<string, Ending | null> = {}, overrides: Partial<OutcomeReportInput> = {}) {
   const familyIds = [...new Set(members.map((m) => m.familyId))]
   return outcomeReport({
     from: '2025-01-01',
@@ -40,17 +36,14 @@ function report(
   })
 }
 
-const adults = (count: number, family = nextId()) =>
-  Array.from({ length: count }, () => member(family, ADULT, series([200, 210])))
+const adults = (count: number, family = nextId()) => Array.from({ length: count }, () => member(family, ADULT, series([200, 210])))
 
 t.test('small cells are suppressed: 4 persons → every number null, 5 → shown', async (t) => {
   const four = report(adults(4))
   const adultCell = four.groups.find((group) => group.ageGroup === 'adult')
   t.equal(adultCell?.suppressed, true)
   t.ok(
-    Object.entries(adultCell ?? {}).every(
-      ([key, value]) => key === 'ageGroup' || key === 'suppressed' || value === null,
-    ),
+    Object.entries(adultCell ?? {}).every(([key, value]) => key === 'ageGroup' || key === 'suppressed' || value === null),
     'every number null',
   )
   t.equal(four.all.suppressed, true, 'the overall cell too')
@@ -107,55 +100,41 @@ t.test('every figure of one age group', async (t) => {
 })
 
 t.test('effect size needs two clinical persons with a spread of intakes', async (t) => {
-  const one = report([
-    ...adults(4).map((m) => ({ ...m, series: [series([300, 310])] })),
-    member(nextId(), ADULT, series([200, 260])),
-  ])
+  const one = report([...adults(4).map((m) => ({ ...m, series: [series([300, 310])] })), member(nextId(), ADULT, series([200, 260]))])
   t.equal(one.all.effectSize, null, 'one person below the cutoff')
   t.equal(report(adults(5)).all.effectSize, null, 'five identical intakes: SD 0')
 })
 
-t.test(
-  'each person counts once, by the self-rated series of the instrument rated last, in the age group at intake',
-  async (t) => {
-    const cors = series([200, 210, 220], { instrument: 'CORS', startOn: '2024-09-02' })
-    const ors = series([240, 250], { instrument: 'ORS', startOn: '2025-04-07' })
-    const parent = series([150, 160, 170, 180], {
-      instrument: 'ORS',
-      rater: 'parent',
-      raterMemberId: uuid(1),
-      startOn: '2025-06-02',
-    })
-    t.equal(primarySeriesOf([cors, ors, parent])?.instrument, 'ORS', 'a child who turned 13 counts by the ORS series')
-    t.equal(primarySeriesOf([parent]), null, 'series rated by others never make a person')
-    t.equal(
-      primarySeriesOf([series([50, 60], { instrument: 'YCORS' })]),
-      null,
-      'young-child forms are not in the report',
-    )
+t.test('each person counts once, by the self-rated series of the instrument rated last, in the age group at intake', async (t) => {
+  const cors = series([200, 210, 220], { instrument: 'CORS', startOn: '2024-09-02' })
+  const ors = series([240, 250], { instrument: 'ORS', startOn: '2025-04-07' })
+  const parent = series([150, 160, 170, 180], {
+    instrument: 'ORS',
+    rater: 'parent',
+    raterMemberId: uuid(1),
+    startOn: '2025-06-02',
+  })
+  t.equal(primarySeriesOf([cors, ors, parent])?.instrument, 'ORS', 'a child who turned 13 counts by the ORS series')
+  t.equal(primarySeriesOf([parent]), null, 'series rated by others never make a person')
+  t.equal(primarySeriesOf([series([50, 60], { instrument: 'YCORS' })]), null, 'young-child forms are not in the report')
 
-    // Born 2012-04-01: 12 at the CORS intake, 13 at the ORS intake.
-    const turned13 = Array.from({ length: 5 }, () => member(nextId(), '2012-04-01', cors, ors))
-    const result = report(turned13)
-    t.same(
-      result.groups.map((group) => [group.ageGroup, group.persons]),
-      [
-        ['child', null],
-        ['adolescent', 5],
-        ['adult', null],
-      ],
-    )
-    t.equal(result.groups[1].meanIntakeOutcome, 240, 'the ORS intake, not the CORS one')
-  },
-)
+  // Born 2012-04-01: 12 at the CORS intake, 13 at the ORS intake.
+  const turned13 = Array.from({ length: 5 }, () => member(nextId(), '2012-04-01', cors, ors))
+  const result = report(turned13)
+  t.same(
+    result.groups.map((group) => [group.ageGroup, group.persons]),
+    [
+      ['child', null],
+      ['adolescent', 5],
+      ['adult', null],
+    ],
+  )
+  t.equal(result.groups[1].meanIntakeOutcome, 240, 'the ORS intake, not the CORS one')
+})
 
 t.test('young children are never persons in the report, even on a child form by override', async (t) => {
-  const fiveYearOlds = Array.from({ length: 5 }, () =>
-    member(nextId(), '2020-01-01', series([200, 260], { instrument: 'CORS' })),
-  )
-  const toddlers = Array.from({ length: 5 }, () =>
-    member(nextId(), '2021-01-01', series([50, 60], { instrument: 'YCORS' })),
-  )
+  const fiveYearOlds = Array.from({ length: 5 }, () => member(nextId(), '2020-01-01', series([200, 260], { instrument: 'CORS' })))
+  const toddlers = Array.from({ length: 5 }, () => member(nextId(), '2021-01-01', series([50, 60], { instrument: 'YCORS' })))
   const result = report([...fiveYearOlds, ...toddlers])
   t.equal(result.all.suppressed, true)
   t.same(
@@ -196,11 +175,7 @@ t.test('collateral raters: distinct rater and rater member per person, never per
   const cell = report(children).groups.find((group) => group.ageGroup === 'child')
   t.equal(cell?.persons, 5)
   t.equal(cell?.collateralRaters, 4 + 3, 'the mother for each child; the father and a teacher for one')
-  t.equal(
-    cell?.recoveredPct,
-    100,
-    "judged by their own series (CORS cutoff 32.0: 27.0 → 33.0), not by the parents' ratings",
-  )
+  t.equal(cell?.recoveredPct, 100, "judged by their own series (CORS cutoff 32.0: 27.0 → 33.0), not by the parents' ratings")
 })
 
 t.test('dropout: a unilateral ending with any member not improved, or below the expected p50', async (t) => {
@@ -229,11 +204,7 @@ t.test('dropout: a unilateral ending with any member not improved, or below the 
 })
 
 t.test('one age group only', async (t) => {
-  const result = report(
-    [...adults(5), ...Array.from({ length: 5 }, () => member(nextId(), ADOLESCENT, series([200, 210])))],
-    {},
-    { ageGroup: 'adolescent' },
-  )
+  const result = report([...adults(5), ...Array.from({ length: 5 }, () => member(nextId(), ADOLESCENT, series([200, 210])))], {}, { ageGroup: 'adolescent' })
   t.same(
     result.groups.map((group) => group.ageGroup),
     ['adolescent'],
@@ -244,7 +215,11 @@ t.test('one age group only', async (t) => {
 t.test('complementary suppression: a hidden cell cannot be worked out from `all`', async (t) => {
   const { complementarySuppression } = await import('../../service/domain/report.js')
   const sizes = (child: number, adolescent: number, adult: number) =>
-    new Map([['child', child], ['adolescent', adolescent], ['adult', adult]] as const)
+    new Map([
+      ['child', child],
+      ['adolescent', adolescent],
+      ['adult', adult],
+    ] as const)
   t.same([...complementarySuppression(sizes(2, 7, 9))].sort(), ['adolescent', 'child'], 'the smallest shown group goes too')
   t.same([...complementarySuppression(sizes(2, 0, 6))].sort(), ['adolescent', 'adult', 'child'], 'all hidden when nothing else covers it')
   t.same([...complementarySuppression(sizes(0, 6, 6))].sort(), ['child'], 'an empty group reveals no one')

@@ -137,8 +137,15 @@ t.test('seriesIntakes gives each series the first point buildSeries gives it, in
         items: null,
         total: d.total,
       }))
-      const expected = buildSeries(ratings).map((s) => ({ memberId: s.memberId, instrument: s.instrument, rater: s.rater, raterMemberId: s.raterMemberId, intake: s.points[0].total }))
-      const byKey = (x: { memberId: string; instrument: string; rater: string; raterMemberId: string | null }) => `${x.memberId}${x.instrument}${x.rater}${x.raterMemberId}`
+      const expected = buildSeries(ratings).map((s) => ({
+        memberId: s.memberId,
+        instrument: s.instrument,
+        rater: s.rater,
+        raterMemberId: s.raterMemberId,
+        intake: s.points[0].total,
+      }))
+      const byKey = (x: { memberId: string; instrument: string; rater: string; raterMemberId: string | null }) =>
+        `${x.memberId}${x.instrument}${x.rater}${x.raterMemberId}`
       const sorted = <T extends Parameters<typeof byKey>[0]>(xs: T[]) => [...xs].sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1))
       t.same(sorted(seriesIntakes(ratings)), sorted(expected))
       t.same(sorted(seriesIntakes([...ratings].reverse())), sorted(expected))

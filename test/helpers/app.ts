@@ -18,7 +18,11 @@ export interface TestApp {
   municipality: NewMunicipality
   newMunicipality(name?: string): Promise<NewMunicipality>
   /** inject() with the municipality's key (or another) and JSON. */
-  call(method: string, url: string, options?: { key?: string | null; body?: unknown; idempotencyKey?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>
+  call(
+    method: string,
+    url: string,
+    options?: { key?: string | null; body?: unknown; idempotencyKey?: string; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>
 }
 
 let counter = 0

@@ -80,7 +80,13 @@ export async function createCoordinator(t: Test, app: TestApp, key?: string): Pr
 export async function createFamily(
   t: Test,
   app: TestApp,
-  options: { key?: string; coordinatorId?: string; startedOn?: string; members?: { alias: string; role: 'adult' | 'child'; birthDate: string }[]; externalRef?: string } = {},
+  options: {
+    key?: string
+    coordinatorId?: string
+    startedOn?: string
+    members?: { alias: string; role: 'adult' | 'child'; birthDate: string }[]
+    externalRef?: string
+  } = {},
 ): Promise<FamilyFixture> {
   const coordinatorId = options.coordinatorId ?? (await createCoordinator(t, app, options.key))
   const startedOn = options.startedOn ?? daysAgo(365)
@@ -128,7 +134,18 @@ export async function countRows(db: Db, municipalityId: string, table: string, w
 
 /** Rows of audit_events in one municipality, oldest first. */
 /** Every table a write can touch: a refused write leaves their row counts as they were. */
-const WRITABLE_TABLES = ['coordinators', 'families', 'members', 'sessions', 'ratings', 'audit_events', 'idempotency_keys', 'api_clients', 'instrument_settings', 'allowed_origins']
+const WRITABLE_TABLES = [
+  'coordinators',
+  'families',
+  'members',
+  'sessions',
+  'ratings',
+  'audit_events',
+  'idempotency_keys',
+  'api_clients',
+  'instrument_settings',
+  'allowed_origins',
+]
 
 /** Row counts of every table a write can touch in the test's municipality, and its settings version. */
 export async function writableCounts(app: TestApp): Promise<Record<string, number>> {

@@ -5,7 +5,21 @@ import { createDb } from '../../service/db/kysely.js'
 import { pg } from '../../service/db/pg-types.js'
 import { daysAgo } from '../helpers/app.js'
 import { BIRTH, ors } from '../helpers/fixtures.js'
-import { freePort, INTERNALS, isAnswer, show, isUnavailableProblem, request, sleep, startService, throwawayCluster, waitFor, type Cluster, type Outcome, type Service } from './harness.js'
+import {
+  freePort,
+  INTERNALS,
+  isAnswer,
+  show,
+  isUnavailableProblem,
+  request,
+  sleep,
+  startService,
+  throwawayCluster,
+  waitFor,
+  type Cluster,
+  type Outcome,
+  type Service,
+} from './harness.js'
 
 // Each test makes a PostgreSQL cluster of its own and crashes or delays it; the shared server
 // the other tests use is never touched. Every wait below is bounded.
@@ -91,7 +105,10 @@ t.test('a database crash mid-write: the process lives, answers 503, and every wr
   const read = await request(svc.base, 'GET', '/v1/families', { headers: { ...auth, origin: 'https://vert.example' } })
   t.ok(isUnavailableProblem(read), `a read with a registered Origin is a 503 problem: ${show(read)}`)
   const anonymous = await request(svc.base, 'GET', '/v1/families', { headers: { origin: 'https://andre.example' } })
-  t.ok(isAnswer(anonymous) && anonymous.status === 401 && /problem\+json/.test(String(anonymous.headers['content-type'])), `without a key it is still a 401 problem: ${show(anonymous)}`)
+  t.ok(
+    isAnswer(anonymous) && anonymous.status === 401 && /problem\+json/.test(String(anonymous.headers['content-type'])),
+    `without a key it is still a 401 problem: ${show(anonymous)}`,
+  )
 
   await cluster.start()
   phase = 'after'
@@ -103,8 +120,15 @@ t.test('a database crash mid-write: the process lives, answers 503, and every wr
   // Every first attempt is a 201 or a 503 problem without internals: never a 500, never a reset.
   const outcomes = [...first.values()]
   const odd = outcomes.filter((v) => !(isAnswer(v.outcome) && (v.outcome.status === 201 || isUnavailableProblem(v.outcome))))
-  t.same(odd.slice(0, 5).map((v) => show(v.outcome)), [], 'every answer is a 201 or a 503 problem')
-  t.notOk(outcomes.some((v) => isAnswer(v.outcome) && v.outcome.status === 503 && INTERNALS.test(v.outcome.body)), 'no 503 leaks internals')
+  t.same(
+    odd.slice(0, 5).map((v) => show(v.outcome)),
+    [],
+    'every answer is a 201 or a 503 problem',
+  )
+  t.notOk(
+    outcomes.some((v) => isAnswer(v.outcome) && v.outcome.status === 503 && INTERNALS.test(v.outcome.body)),
+    'no 503 leaks internals',
+  )
   const unavailable = outcomes.filter((v) => isUnavailableProblem(v.outcome)).length
   t.ok(unavailable >= WORKERS, `writes during the outage were answered 503 (${unavailable})`)
 
@@ -133,25 +157,42 @@ t.test('a database crash mid-write: the process lives, answers 503, and every wr
     }
   }
   t.same(oddRetries.slice(0, 5).map(show), [], 'a retry is a 201 or, while the database comes back, a 503 problem')
-  t.equal(ids.size, first.size, `every write landed (${acked} acknowledged at once, ${first.size - acked} after ${retries} retries, ${replays} of them replays)`)
+  t.equal(
+    ids.size,
+    first.size,
+    `every write landed (${acked} acknowledged at once, ${first.size - acked} after ${retries} retries, ${replays} of them replays)`,
+  )
 
-  const readyAgain = await waitFor('/health/ready to answer 200 again', async () => {
-    const r = await request(svc.base, 'GET', '/health/ready')
-    return isAnswer(r) && r.status === 200 ? r : null
-  }, 20_000, 200)
+  const readyAgain = await waitFor(
+    '/health/ready to answer 200 again',
+    async () => {
+      const r = await request(svc.base, 'GET', '/health/ready')
+      return isAnswer(r) && r.status === 200 ? r : null
+    },
+    20_000,
+    200,
+  )
   t.equal(readyAgain.status, 200, '/health/ready is 200 again without a restart of the service')
 
   const pool = new pg.Pool({ connectionString: cluster.url, max: 1 })
   pool.on('error', () => {})
   t.teardown(() => pool.end())
-  const { rows } = await pool.query<{ session_id: string }>('SELECT session_id FROM sessions WHERE municipality_id = $1 AND family_id = $2', [m.municipalityId, f.id])
+  const { rows } = await pool.query<{ session_id: string }>('SELECT session_id FROM sessions WHERE municipality_id = $1 AND family_id = $2', [
+    m.municipalityId,
+    f.id,
+  ])
   const stored = new Set(rows.map((r) => r.session_id))
   t.equal(rows.length, first.size, `one stored session per key (${rows.length} stored for ${first.size} keys): no duplicates, none lost`)
   t.equal(new Set(ids.values()).size, first.size, 'each key answered with a session of its own')
-  t.ok([...ids.values()].every((id) => stored.has(id)), 'every acknowledged session is stored')
+  t.ok(
+    [...ids.values()].every((id) => stored.has(id)),
+    'every acknowledged session is stored',
+  )
   t.equal(svc.child.exitCode, null, 'the process is still alive')
   const lost = [...ids.values()].filter((id) => !stored.has(id)).length
-  t.comment(`figures: ${first.size} keys, ${acked} acknowledged at once, ${unavailable} answered 503, ${retries} retries (${replays} replays), ${rows.length} stored, ${Math.max(0, rows.length - first.size)} duplicates, ${lost} lost, outage ${outageSeconds.toFixed(1)} s, process alive ${svc.child.exitCode === null}`)
+  t.comment(
+    `figures: ${first.size} keys, ${acked} acknowledged at once, ${unavailable} answered 503, ${retries} retries (${replays} replays), ${rows.length} stored, ${Math.max(0, rows.length - first.size)} duplicates, ${lost} lost, outage ${outageSeconds.toFixed(1)} s, process alive ${svc.child.exitCode === null}`,
+  )
   t.notMatch(svc.output(), /uncaught|unhandled/i, 'nothing went unhandled')
 })
 
@@ -167,7 +208,10 @@ t.test('a start while the database is down waits for it, saying so, and gives up
   const ready = await request(svc.base, 'GET', '/health/ready')
   t.ok(isAnswer(ready) && ready.status === 200, `ready once the database is up: ${show(ready)}`)
 
-  const impatient = await service(t, cluster, { DATABASE_URL: cluster.url.replace(`:${cluster.port}/`, `:${await freePort()}/`), DB_START_TIMEOUT_SECONDS: '2' })
+  const impatient = await service(t, cluster, {
+    DATABASE_URL: cluster.url.replace(`:${cluster.port}/`, `:${await freePort()}/`),
+    DB_START_TIMEOUT_SECONDS: '2',
+  })
   let timer: NodeJS.Timeout | undefined
   const code = await Promise.race([impatient.exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), 30_000)))])
   clearTimeout(timer)

@@ -20,7 +20,6 @@ export { freePort }
 const run = promisify(execFile)
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
 
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Polls until check() returns something truthy, or fails after timeoutMs saying what it waited for. */
@@ -97,7 +96,15 @@ export interface Service {
 export async function startService(env: Record<string, string>): Promise<Service> {
   const port = await freePort()
   // Only the outages under test answer 503, never a moment of load on a shared machine.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...NO_LOAD_SHEDDING, ...env }
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    ...NO_LOAD_SHEDDING,
+    ...env,
+  }
   delete childEnv.TEST_DATABASE_URL
   delete childEnv.TOKEN_PRIVATE_KEY
   const child = spawn(process.execPath, ['--import', 'tsx', 'service/server.ts'], { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -74,7 +74,9 @@ t.test('SIGTERM drains: idle sockets close at once, writes in flight finish, lat
 
   // Kept-alive sockets that sit idle when the signal comes, as a host system's pool leaves them.
   await Promise.all(Array.from({ length: 4 }, () => request(svc.base, 'GET', '/health/live', { agent: idle })))
-  const idleSockets = Object.values(idle.freeSockets).flat().filter((s): s is net.Socket => s !== undefined)
+  const idleSockets = Object.values(idle.freeSockets)
+    .flat()
+    .filter((s): s is net.Socket => s !== undefined)
   t.equal(idleSockets.length, 4, 'four kept-alive sockets are idle')
   let idleClosed = 0
   for (const s of idleSockets) s.once('close', () => idleClosed++)
@@ -106,10 +108,16 @@ t.test('SIGTERM drains: idle sockets close at once, writes in flight finish, lat
   await new Promise<void>((resolve) => raw.once('connect', () => resolve()))
   raw.write(rawRequest(0, 'drain-raw-first'))
 
-  await waitFor('every write to be received and waiting on the lock', async () => {
-    const waiting = await setupPool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'framgang'`)
-    return received() - before >= IN_FLIGHT + 1 && waiting.rows[0].n > 0
-  }, 20_000)
+  await waitFor(
+    'every write to be received and waiting on the lock',
+    async () => {
+      const waiting = await setupPool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'framgang'`,
+      )
+      return received() - before >= IN_FLIGHT + 1 && waiting.rows[0].n > 0
+    },
+    20_000,
+  )
 
   const signalledAt = Date.now()
   svc.child.kill('SIGTERM')
@@ -117,15 +125,25 @@ t.test('SIGTERM drains: idle sockets close at once, writes in flight finish, lat
   raw.write(rawRequest(1, 'drain-raw-pipelined'))
 
   // While the writes are still held: no new connections, and the idle sockets are gone.
-  await waitFor('the listener to refuse connections', () =>
-    new Promise<boolean>((resolve) => {
-      const probe = net.connect(svc.port, '127.0.0.1')
-      probe.once('connect', () => (probe.destroy(), resolve(false)))
-      probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'))
-    }), 5_000, 50)
+  await waitFor(
+    'the listener to refuse connections',
+    () =>
+      new Promise<boolean>((resolve) => {
+        const probe = net.connect(svc.port, '127.0.0.1')
+        probe.once('connect', () => (probe.destroy(), resolve(false)))
+        probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'))
+      }),
+    5_000,
+    50,
+  )
   await waitFor('the idle kept-alive sockets to be closed', () => idleClosed === idleSockets.length, 5_000, 50)
   // Read by the server: routed, or turned away by Fastify's own closing check.
-  await waitFor('the pipelined request to be read', () => received() - before >= IN_FLIGHT + 2 || /refusing to accept new requests/.test(svc.output()), 5_000, 50)
+  await waitFor(
+    'the pipelined request to be read',
+    () => received() - before >= IN_FLIGHT + 2 || /refusing to accept new requests/.test(svc.output()),
+    5_000,
+    50,
+  )
   t.equal(svc.child.exitCode, null, 'the process waits for the writes in flight')
 
   await locker.query('COMMIT')
@@ -143,9 +161,16 @@ t.test('SIGTERM drains: idle sockets close at once, writes in flight finish, lat
   const created = outcomes.filter((o) => isAnswer(o) && o.status === 201)
   const unavailable = outcomes.filter(isUnavailableProblem)
   const resets = outcomes.filter((o) => !isAnswer(o))
-  t.same([...outcomes.filter((o) => !created.includes(o) && !unavailable.includes(o))].map(show), [], 'every write in flight got a 201 or a 503 problem, none a reset')
+  t.same(
+    [...outcomes.filter((o) => !created.includes(o) && !unavailable.includes(o))].map(show),
+    [],
+    'every write in flight got a 201 or a 503 problem, none a reset',
+  )
   t.equal(created.length, IN_FLIGHT, 'writes already being processed were finished')
-  t.ok(created.every((o) => isAnswer(o) && o.headers.connection === 'close'), 'their answers told the client to close the socket')
+  t.ok(
+    created.every((o) => isAnswer(o) && o.headers.connection === 'close'),
+    'their answers told the client to close the socket',
+  )
 
   const [first, pipelined, ...more] = parseAnswers(rawData)
   t.equal(rawError, null, 'the raw socket was not reset')
@@ -156,5 +181,7 @@ t.test('SIGTERM drains: idle sockets close at once, writes in flight finish, lat
 
   const { rows } = await setupPool.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE municipality_id = $1', [m.municipalityId])
   t.equal(rows[0].n, IN_FLIGHT + 1, 'every acknowledged write is stored, the refused one is not')
-  t.comment(`figures: ${IN_FLIGHT + 1} writes in flight, ${created.length + (first?.status === 201 ? 1 : 0)} completed, ${unavailable.length + (pipelined && isUnavailableProblem(pipelined) ? 1 : 0)} answered 503, ${resets.length} resets, exit code ${code}, ${seconds.toFixed(1)} s from SIGTERM to exit (grace 10 s)`)
+  t.comment(
+    `figures: ${IN_FLIGHT + 1} writes in flight, ${created.length + (first?.status === 201 ? 1 : 0)} completed, ${unavailable.length + (pipelined && isUnavailableProblem(pipelined) ? 1 : 0)} answered 503, ${resets.length} resets, exit code ${code}, ${seconds.toFixed(1)} s from SIGTERM to exit (grace 10 s)`,
+  )
 })

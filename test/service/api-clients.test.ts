@@ -61,7 +61,10 @@ t.test('credentials: missing, malformed, unknown and revoked keys are 401 with W
   assertProblem(t, await app.call('GET', '/v1/families', { key: null }), { status: 401, type: 'unauthorized' })
   assertProblem(t, await app.call('GET', '/v1/families', { key: 'fgk_' + 'A'.repeat(43) }), { status: 401, type: 'unauthorized' })
   assertProblem(t, await app.call('GET', '/v1/families', { key: 'not-a-key' }), { status: 401, type: 'unauthorized' })
-  assertProblem(t, await app.call('GET', '/v1/families', { key: null, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } }), { status: 401, type: 'unauthorized' })
+  assertProblem(t, await app.call('GET', '/v1/families', { key: null, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } }), {
+    status: 401,
+    type: 'unauthorized',
+  })
   assertProblem(t, await app.call('GET', '/v1/families', { key: null, headers: { authorization: 'Bearer' } }), { status: 401, type: 'unauthorized' })
   assertProblem(t, await app.call('POST', '/v1/families', { key: null, body: {} }), { status: 401, type: 'unauthorized' })
 })
@@ -98,6 +101,10 @@ t.test('a key revoked behind this process (by another instance) fails at once, w
 })
 
 async function countFamilies(app: Awaited<ReturnType<typeof testApp>>): Promise<number> {
-  const r = await app.db.selectFrom('families').select((e) => e.fn.countAll<string>().as('n')).where('municipality_id', '=', app.municipality.municipalityId).executeTakeFirstOrThrow()
+  const r = await app.db
+    .selectFrom('families')
+    .select((e) => e.fn.countAll<string>().as('n'))
+    .where('municipality_id', '=', app.municipality.municipalityId)
+    .executeTakeFirstOrThrow()
   return Number(r.n)
 }

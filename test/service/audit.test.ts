@@ -10,7 +10,13 @@ t.test('every write leaves exactly one audit event, in its transaction', async (
   const newEvents = async () => {
     const rows = await app.db.transaction().execute(async (trx) => {
       await sql`SELECT set_config('framgang.municipality_id', ${mun}, true)`.execute(trx)
-      return trx.selectFrom('audit_events').selectAll().where('municipality_id', '=', mun).where(sql<boolean>`audit_event_id > ${last}`).orderBy('audit_event_id').execute()
+      return trx
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('municipality_id', '=', mun)
+        .where(sql<boolean>`audit_event_id > ${last}`)
+        .orderBy('audit_event_id')
+        .execute()
     })
     if (rows.length) last = Number(rows[rows.length - 1].audit_event_id)
     return rows
@@ -18,7 +24,12 @@ t.test('every write leaves exactly one audit event, in its transaction', async (
   const requestIds = new Set<string>()
 
   /** Makes one write and checks the one event it left. */
-  const write = async (method: string, url: string, body: unknown, expected: { status: number; action: string; familyId: string | null; resource?: RegExp }) => {
+  const write = async (
+    method: string,
+    url: string,
+    body: unknown,
+    expected: { status: number; action: string; familyId: string | null; resource?: RegExp },
+  ) => {
     const startedAt = Date.now()
     const res = await app.call(method, url, { body })
     t.equal(res.statusCode, expected.status, `${method} ${url}: ${res.body.slice(0, 200)}`)
@@ -40,25 +51,62 @@ t.test('every write leaves exactly one audit event, in its transaction', async (
     return res
   }
 
-  const c = (await write('POST', '/v1/coordinators', { externalRef: 'k1', displayName: 'Kari' }, { status: 201, action: 'coordinator.create', familyId: null, resource: /^coordinator\// })).json()
+  const c = (
+    await write(
+      'POST',
+      '/v1/coordinators',
+      { externalRef: 'k1', displayName: 'Kari' },
+      { status: 201, action: 'coordinator.create', familyId: null, resource: /^coordinator\// },
+    )
+  ).json()
   await write('PATCH', `/v1/coordinators/${c.id}`, { displayName: 'Kari N.' }, { status: 200, action: 'coordinator.update', familyId: null })
-  const fRes = await app.call('POST', '/v1/families', { body: { externalRef: 'F1', coordinatorId: c.id, startedOn: daysAgo(90), members: [{ alias: 'Mor', role: 'adult', birthDate: BIRTH.adult() }] } })
+  const fRes = await app.call('POST', '/v1/families', {
+    body: { externalRef: 'F1', coordinatorId: c.id, startedOn: daysAgo(90), members: [{ alias: 'Mor', role: 'adult', birthDate: BIRTH.adult() }] },
+  })
   t.equal(fRes.statusCode, 201)
   const f = fRes.json()
   const created = await newEvents()
-  t.same(created.map((e) => [e.action, e.family_id]), [['family.create', f.id]], 'creating a family: one event')
-  const member = (await write('POST', `/v1/families/${f.id}/members`, { alias: 'Ola', role: 'child', birthDate: BIRTH.child() }, { status: 201, action: 'member.create', familyId: f.id, resource: /^member\// })).json()
+  t.same(
+    created.map((e) => [e.action, e.family_id]),
+    [['family.create', f.id]],
+    'creating a family: one event',
+  )
+  const member = (
+    await write(
+      'POST',
+      `/v1/families/${f.id}/members`,
+      { alias: 'Ola', role: 'child', birthDate: BIRTH.child() },
+      { status: 201, action: 'member.create', familyId: f.id, resource: /^member\// },
+    )
+  ).json()
   await write('PATCH', `/v1/families/${f.id}/members/${member.id}`, { alias: 'Ola N.' }, { status: 200, action: 'member.update', familyId: f.id })
   await write('PATCH', `/v1/families/${f.id}`, { externalRef: 'F1-b' }, { status: 200, action: 'family.update', familyId: f.id })
   const c2 = (await app.call('POST', '/v1/coordinators', { body: { externalRef: 'k2', displayName: 'Per' } })).json()
   await newEvents()
   await write('PATCH', `/v1/families/${f.id}`, { coordinatorId: c2.id }, { status: 200, action: 'family.reassign', familyId: f.id })
   const s = (
-    await write('POST', `/v1/families/${f.id}/sessions`, { heldOn: daysAgo(5), kind: 'office', ratings: [ors(f.members[0].id)] }, { status: 201, action: 'session.create', familyId: f.id, resource: /^session\// })
+    await write(
+      'POST',
+      `/v1/families/${f.id}/sessions`,
+      { heldOn: daysAgo(5), kind: 'office', ratings: [ors(f.members[0].id)] },
+      { status: 201, action: 'session.create', familyId: f.id, resource: /^session\// },
+    )
   ).json()
   await write('PATCH', `/v1/sessions/${s.id}`, { kind: 'phone' }, { status: 200, action: 'session.update', familyId: f.id })
-  const r = (await write('POST', `/v1/sessions/${s.id}/ratings`, { memberId: f.members[0].id, instrument: 'SRS', rater: 'self', items: [9, 9, 9, 9] }, { status: 201, action: 'rating.create', familyId: f.id })).json()
-  await write('PUT', `/v1/sessions/${s.id}/ratings/${r.id}`, { memberId: f.members[0].id, instrument: 'SRS', rater: 'self', items: [8, 9, 9, 9] }, { status: 200, action: 'rating.correct', familyId: f.id })
+  const r = (
+    await write(
+      'POST',
+      `/v1/sessions/${s.id}/ratings`,
+      { memberId: f.members[0].id, instrument: 'SRS', rater: 'self', items: [9, 9, 9, 9] },
+      { status: 201, action: 'rating.create', familyId: f.id },
+    )
+  ).json()
+  await write(
+    'PUT',
+    `/v1/sessions/${s.id}/ratings/${r.id}`,
+    { memberId: f.members[0].id, instrument: 'SRS', rater: 'self', items: [8, 9, 9, 9] },
+    { status: 200, action: 'rating.correct', familyId: f.id },
+  )
   await write('DELETE', `/v1/sessions/${s.id}/ratings/${r.id}`, undefined, { status: 204, action: 'rating.delete', familyId: f.id })
   await write('DELETE', `/v1/sessions/${s.id}`, undefined, { status: 204, action: 'session.delete', familyId: f.id })
   await write('PATCH', `/v1/families/${f.id}`, { endedOn: daysAgo(1), ending: 'planned' }, { status: 200, action: 'family.end', familyId: f.id })
@@ -70,7 +118,8 @@ t.test('every write leaves exactly one audit event, in its transaction', async (
 t.test('a refused write leaves no audit event', async (t) => {
   const app = await testApp(t)
   const f = await createFamily(t, app)
-  const count = async () => Number((await app.pool.query(`SELECT count(*) AS n FROM audit_events WHERE municipality_id = $1`, [app.municipality.municipalityId])).rows[0].n)
+  const count = async () =>
+    Number((await app.pool.query(`SELECT count(*) AS n FROM audit_events WHERE municipality_id = $1`, [app.municipality.municipalityId])).rows[0].n)
   const before = await count()
   const refused = [
     await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: daysAgo(-2), kind: 'office' } }),

@@ -13,11 +13,27 @@ t.test('POST /v1/coordinators registers a coordinator', async (t) => {
   t.equal(inactive.statusCode, 201)
   t.equal(inactive.json().active, false)
 
-  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'ansatt-17', displayName: 'Another' } }), { status: 409, type: 'conflict', mentions: 'externalRef' })
+  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'ansatt-17', displayName: 'Another' } }), {
+    status: 409,
+    type: 'conflict',
+    mentions: 'externalRef',
+  })
   assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x' } }), { status: 400, type: 'validation', path: '/displayName' })
-  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x', displayName: '   ' } }), { status: 400, type: 'validation', path: '/displayName' })
-  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x', displayName: 'Y', active: 'yes' } }), { status: 400, type: 'validation', path: '/active' })
-  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x', displayName: 'Y', email: 'y@kommune.no' } }), { status: 400, type: 'validation', path: '/email' })
+  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x', displayName: '   ' } }), {
+    status: 400,
+    type: 'validation',
+    path: '/displayName',
+  })
+  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x', displayName: 'Y', active: 'yes' } }), {
+    status: 400,
+    type: 'validation',
+    path: '/active',
+  })
+  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: 'x', displayName: 'Y', email: 'y@kommune.no' } }), {
+    status: 400,
+    type: 'validation',
+    path: '/email',
+  })
   const list = await app.call('GET', '/v1/coordinators')
   t.equal(list.json().items.length, 2, 'no coordinator from the rejected requests')
 })
@@ -43,7 +59,10 @@ t.test('GET /v1/coordinators pages and filters', async (t) => {
   t.same([...seen].sort(), [...ids].sort(), 'every coordinator once')
   t.equal(new Set(seen).size, 5)
   const inactive = await app.call('GET', '/v1/coordinators?active=false')
-  t.same(inactive.json().items.map((c: { id: string }) => c.id), [ids[2]])
+  t.same(
+    inactive.json().items.map((c: { id: string }) => c.id),
+    [ids[2]],
+  )
   t.equal((await app.call('GET', '/v1/coordinators?active=true')).json().items.length, 4)
   assertProblem(t, await app.call('GET', '/v1/coordinators?active=maybe'), { status: 400, type: 'validation', path: '/active' })
   assertProblem(t, await app.call('GET', '/v1/coordinators?cursor=%%%'), { status: 400, type: 'validation', path: '/cursor' })
@@ -57,10 +76,21 @@ t.test('PATCH /v1/coordinators/{id} renames and deactivates', async (t) => {
   t.equal(res.statusCode, 200, res.body)
   t.same(res.json(), { ...a, displayName: 'Anne', active: false })
   t.equal((await app.call('PATCH', `/v1/coordinators/${a.id}`, { body: { externalRef: 'a' } })).statusCode, 200, 'its own externalRef is no conflict')
-  assertProblem(t, await app.call('PATCH', `/v1/coordinators/${a.id}`, { body: { externalRef: 'b' } }), { status: 409, type: 'conflict', mentions: 'externalRef' })
+  assertProblem(t, await app.call('PATCH', `/v1/coordinators/${a.id}`, { body: { externalRef: 'b' } }), {
+    status: 409,
+    type: 'conflict',
+    mentions: 'externalRef',
+  })
   assertProblem(t, await app.call('PATCH', `/v1/coordinators/${a.id}`, { body: {} }), { status: 400, type: 'validation' })
-  assertProblem(t, await app.call('PATCH', `/v1/coordinators/${a.id}`, { body: { displayName: '' } }), { status: 400, type: 'validation', path: '/displayName' })
-  assertProblem(t, await app.call('PATCH', '/v1/coordinators/00000000-0000-4000-8000-000000000000', { body: { displayName: 'X' } }), { status: 404, type: 'not-found' })
+  assertProblem(t, await app.call('PATCH', `/v1/coordinators/${a.id}`, { body: { displayName: '' } }), {
+    status: 400,
+    type: 'validation',
+    path: '/displayName',
+  })
+  assertProblem(t, await app.call('PATCH', '/v1/coordinators/00000000-0000-4000-8000-000000000000', { body: { displayName: 'X' } }), {
+    status: 404,
+    type: 'not-found',
+  })
   assertProblem(t, await app.call('PATCH', '/v1/coordinators/nope', { body: { displayName: 'X' } }), { status: 400, type: 'validation', path: '/id' })
 })
 

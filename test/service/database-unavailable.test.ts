@@ -18,7 +18,10 @@ const sqlError = (code: string, message = 'x') => Object.assign(new Error(messag
 t.test('which failures mean the database is unavailable', async (t) => {
   const unavailable: [string, unknown][] = [
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
-    ['a refused connection to every address of a host', Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })]), {})],
+    [
+      'a refused connection to every address of a host',
+      Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })]), {}),
+    ],
     ['a reset connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
     ['57P01 admin shutdown', sqlError('57P01', 'terminating connection due to administrator command')],
     ['57P02 crash shutdown', sqlError('57P02')],
@@ -55,7 +58,12 @@ t.test('with no database to reach, requests answer 503 problems with Retry-After
     await app.inject({ method: 'GET', url: '/health/ready' }),
     await app.inject({ method: 'GET', url: '/v1/families', headers: key }),
     await app.inject({ method: 'GET', url: '/v1/families', headers: { ...key, origin: 'https://vert.example' } }),
-    await app.inject({ method: 'POST', url: '/v1/coordinators', headers: { ...key, origin: 'https://vert.example', 'idempotency-key': 'k' }, payload: { externalRef: 'C', displayName: 'Kari' } }),
+    await app.inject({
+      method: 'POST',
+      url: '/v1/coordinators',
+      headers: { ...key, origin: 'https://vert.example', 'idempotency-key': 'k' },
+      payload: { externalRef: 'C', displayName: 'Kari' },
+    }),
     await app.inject({ method: 'OPTIONS', url: '/v1/families', headers: { origin: 'https://vert.example', 'access-control-request-method': 'GET' } }),
   ]
   for (const res of answers) {
@@ -127,10 +135,14 @@ t.test('an administrator ending a busy connection (57P01) is a 503, the process 
   await locker.query('BEGIN')
   await locker.query('LOCK TABLE sessions IN EXCLUSIVE MODE')
   const pending = app.inject({ method: 'POST', url, headers: headers('s'), payload })
-  const pid = await waitFor('the write to wait on the lock', async () => {
-    const r = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'framgang'`)
-    return r.rows[0]?.pid
-  }, 10_000)
+  const pid = await waitFor(
+    'the write to wait on the lock',
+    async () => {
+      const r = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'framgang'`)
+      return r.rows[0]?.pid
+    },
+    10_000,
+  )
   await pool.query('SELECT pg_terminate_backend($1)', [pid])
   const res = await pending
   assertProblem(t, res, { status: 503, type: 'unavailable' })

@@ -11,7 +11,6 @@ import { projectRoot } from '../../service/paths.js'
 // Starting the embedded database, migrating and seeding the demo takes a while on two cores.
 t.setTimeout(600_000)
 
-
 interface Running {
   child: ChildProcess
   url: string
@@ -32,7 +31,11 @@ function environment(dataDir: string, port: number): NodeJS.ProcessEnv {
 }
 
 function launch(dataDir: string, port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'service/server.ts'], { cwd: projectRoot, env: environment(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'service/server.ts'], {
+    cwd: projectRoot,
+    env: environment(dataDir, port),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -114,7 +117,11 @@ t.test('npm start without DATABASE_URL: embedded database, demo key, data kept, 
   running.push(again)
   t.equal(again.apiKey, first.apiKey, 'the same demo key on every start')
   const kept = await fetch(`${again.url}v1/families?externalRef=KEPT-ACROSS-RESTARTS`, { headers: auth })
-  t.same(((await kept.json()) as { items: { id: string }[] }).items.map((f) => f.id), [keptId], 'data written before the restart is kept')
+  t.same(
+    ((await kept.json()) as { items: { id: string }[] }).items.map((f) => f.id),
+    [keptId],
+    'data written before the restart is kept',
+  )
   const demoAgain = (await (await fetch(`${again.url}v1/families?limit=200`, { headers: auth })).json()) as { items: unknown[] }
   t.equal(demoAgain.items.length, demo.items.length + 1, 'the demo was not seeded twice')
   t.equal(await again.stop(), 0)

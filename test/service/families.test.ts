@@ -48,7 +48,11 @@ t.test('POST /v1/families rejects bad input with the failing field', async (t) =
   assertProblem(t, await post({ ...valid, startedOn: '2026-02-30' }), { status: 400, type: 'validation', path: '/startedOn' })
   assertProblem(t, await post({ ...valid, startedOn: '14.03.2026' }), { status: 400, type: 'validation', path: '/startedOn' })
   assertProblem(t, await post({ ...valid, externalRef: '' }), { status: 400, type: 'validation', path: '/externalRef' })
-  assertProblem(t, await post({ ...valid, members: [{ alias: 'Mor', role: 'parent', birthDate: BIRTH.adult() }] }), { status: 400, type: 'validation', path: '/members/0/role' })
+  assertProblem(t, await post({ ...valid, members: [{ alias: 'Mor', role: 'parent', birthDate: BIRTH.adult() }] }), {
+    status: 400,
+    type: 'validation',
+    path: '/members/0/role',
+  })
   assertProblem(t, await post({ ...valid, members: [valid.members[0], { alias: 'Ola', role: 'child', birthDate: BIRTH.child(), fnr: '01010112345' }] }), {
     status: 400,
     type: 'validation',
@@ -124,7 +128,10 @@ t.test('GET /v1/families orders by creation to the microsecond, then id, across 
   // two families created in the same microsecond are ordered by id.
   const micros = [3, 1, 2, 2, 0]
   for (const [i, id] of ids.entries()) {
-    await app.pool.query(`UPDATE families SET created_at = timestamptz '2025-03-04 05:06:07.123000+00' + $2 * interval '1 microsecond' WHERE family_id = $1`, [id, micros[i]])
+    await app.pool.query(`UPDATE families SET created_at = timestamptz '2025-03-04 05:06:07.123000+00' + $2 * interval '1 microsecond' WHERE family_id = $1`, [
+      id,
+      micros[i],
+    ])
   }
   const expected = ids
     .map((id, i) => ({ id, us: micros[i] }))
@@ -157,7 +164,10 @@ t.test('GET /v1/families filters by coordinator, status and externalRef', async 
   const ids = async (query: string) => {
     const res = await app.call('GET', `/v1/families${query}`)
     t.equal(res.statusCode, 200, res.body)
-    return res.json().items.map((f: { id: string }) => f.id).sort()
+    return res
+      .json()
+      .items.map((f: { id: string }) => f.id)
+      .sort()
   }
   t.same(await ids(`?coordinatorId=${kari}`), [a.id, b.id].sort())
   t.same(await ids(`?coordinatorId=${per}`), [c.id])
@@ -217,7 +227,11 @@ t.test('PATCH /v1/families/{id} ends, reopens, renames and reassigns', async (t)
   t.equal(moved.statusCode, 200, moved.body)
   t.equal(moved.json().coordinatorId, newCoordinator)
   const list = await app.call('GET', `/v1/families?coordinatorId=${newCoordinator}`)
-  t.same(list.json().items.map((x: { id: string }) => x.id), [f.id], 'the new coordinator has the family')
+  t.same(
+    list.json().items.map((x: { id: string }) => x.id),
+    [f.id],
+    'the new coordinator has the family',
+  )
   const oldList = await app.call('GET', `/v1/families?coordinatorId=${f.coordinatorId}`)
   t.same(oldList.json().items, [], 'the old coordinator no longer has it')
   assertProblem(t, await patch({ coordinatorId: '00000000-0000-4000-8000-000000000000' }), { status: 422, type: 'rule', path: '/coordinatorId' })

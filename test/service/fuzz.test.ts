@@ -11,18 +11,33 @@ import { createFamily, createSession, ors, writableCounts as snapshot } from '..
  * refuses leaves the database as it was.
  */
 
-
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('\ud800', 'a\udfffb', '\u0000', '__proto__', 'constructor', 'prototype', '0000-01-01', '0000-02-29', '2026-02-30', '-000001-01-01', '9'.repeat(400), 'x'.repeat(5000), '../../etc/passwd', '%00', '<script>', "'; DROP TABLE families; --"),
+  fc.constantFrom(
+    '\ud800',
+    'a\udfffb',
+    '\u0000',
+    '__proto__',
+    'constructor',
+    'prototype',
+    '0000-01-01',
+    '0000-02-29',
+    '2026-02-30',
+    '-000001-01-01',
+    '9'.repeat(400),
+    'x'.repeat(5000),
+    '../../etc/passwd',
+    '%00',
+    '<script>',
+    "'; DROP TABLE families; --",
+  ),
 )
-const hostileNumber = fc.oneof(
-  fc.double(),
-  fc.integer(),
-  fc.constantFrom(1e308, -1e308, 4.00000000001, 0.1 + 0.2, Number.MAX_SAFE_INTEGER + 2, -0, 1e-320),
+const hostileNumber = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(1e308, -1e308, 4.00000000001, 0.1 + 0.2, Number.MAX_SAFE_INTEGER + 2, -0, 1e-320))
+const hostileKey = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'memberId', 'items', 'total', 'heldOn', 'kind', 'ratings', 'note', 'birthDate', '\ud800'),
 )
-const hostileKey = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'memberId', 'items', 'total', 'heldOn', 'kind', 'ratings', 'note', 'birthDate', '\ud800'))
 const { value: hostileValue } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, hostileString, hostileNumber, fc.boolean(), fc.constant(null), tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
@@ -32,7 +47,21 @@ const { value: hostileValue } = fc.letrec((tie) => ({
 const rawBody = fc.oneof(
   fc.integer({ min: 1, max: 5000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
   fc.integer({ min: 1, max: 3000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)),
-  fc.constantFrom('{"total": 4.00000000001}', '{"heldOn":"0000-01-01","kind":"office"}', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '{"a":1e999}', '{"a":"\\ud800"}', '{', '', 'null', '[]', '"x"', '\u0000', '{"a":1,"a":2}'),
+  fc.constantFrom(
+    '{"total": 4.00000000001}',
+    '{"heldOn":"0000-01-01","kind":"office"}',
+    '{"__proto__":{"admin":true}}',
+    '{"constructor":{"prototype":{"x":1}}}',
+    '{"a":1e999}',
+    '{"a":"\\ud800"}',
+    '{',
+    '',
+    'null',
+    '[]',
+    '"x"',
+    '\u0000',
+    '{"a":1,"a":2}',
+  ),
   fc.string({ maxLength: 60 }),
 )
 
@@ -73,12 +102,28 @@ t.test('fuzz: hostile requests on every route get a 4xx problem+json or a succes
     )
   const request = fc.record({
     route: fc.constantFrom(...routes),
-    params: fc.record({ familyId: pathValue('familyId'), memberId: pathValue('memberId'), sessionId: pathValue('sessionId'), ratingId: pathValue('ratingId'), id: pathValue('id') }),
+    params: fc.record({
+      familyId: pathValue('familyId'),
+      memberId: pathValue('memberId'),
+      sessionId: pathValue('sessionId'),
+      ratingId: pathValue('ratingId'),
+      id: pathValue('id'),
+    }),
     query: fc.dictionary(hostileKey, fc.oneof(hostileString, hostileNumber.map(String)), { maxKeys: 4 }),
     body: fc.oneof({ arbitrary: hostileValue.map((v) => ({ json: v })), weight: 3 }, { arbitrary: rawBody.map((raw) => ({ raw })), weight: 2 }),
-    contentType: fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
+    contentType: fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+    ),
     // Header values a client can send at all: visible ASCII and spaces.
-    idempotencyKey: fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('', ' ', 'x'.repeat(256))).filter((s) => /^[\x20-\x7e]*$/.test(s)), { nil: undefined }),
+    idempotencyKey: fc.option(
+      fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('', ' ', 'x'.repeat(256))).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+      { nil: undefined },
+    ),
     auth: fc.constantFrom('key', 'key', 'key', 'none', 'garbage'),
   })
 
@@ -87,7 +132,17 @@ t.test('fuzz: hostile requests on every route get a 4xx problem+json or a succes
   await fc.assert(
     fc.asyncProperty(request, async (r) => {
       const isWrite = r.route.method !== 'GET'
-      const params = r.route.method === 'DELETE' ? Object.fromEntries(Object.keys(r.params).map((k) => [k, (r.params as Record<string, string>)[k] === ids[k as keyof typeof ids] ? '00000000-0000-4000-8000-000000000000' : (r.params as Record<string, string>)[k]])) : r.params
+      const params =
+        r.route.method === 'DELETE'
+          ? Object.fromEntries(
+              Object.keys(r.params).map((k) => [
+                k,
+                (r.params as Record<string, string>)[k] === ids[k as keyof typeof ids]
+                  ? '00000000-0000-4000-8000-000000000000'
+                  : (r.params as Record<string, string>)[k],
+              ]),
+            )
+          : r.params
       const path = r.route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodePathValue((params as Record<string, string>)[name] ?? ''))
       const search = new URLSearchParams(Object.entries(r.query)).toString()
       const headers: Record<string, string> = { 'content-type': r.contentType }
@@ -95,7 +150,12 @@ t.test('fuzz: hostile requests on every route get a 4xx problem+json or a succes
       if (r.auth === 'garbage') headers.authorization = 'Bearer fgk_not-a-key'
       if (r.idempotencyKey !== undefined) headers['idempotency-key'] = r.idempotencyKey
       const payload = !isWrite ? undefined : 'raw' in r.body ? r.body.raw : JSON.stringify(r.body.json)
-      const res = await app.app.inject({ method: r.route.method as 'GET', url: search ? `${path}?${search}` : path, headers, ...(payload !== undefined && { payload }) })
+      const res = await app.app.inject({
+        method: r.route.method as 'GET',
+        url: search ? `${path}?${search}` : path,
+        headers,
+        ...(payload !== undefined && { payload }),
+      })
       byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1)
       const what = `${r.route.method} ${path.slice(0, 120)} → ${res.statusCode} ${res.body.slice(0, 200)}`
       if (res.statusCode >= 500) throw new Error(`a 5xx: ${what}`)
@@ -113,6 +173,12 @@ t.test('fuzz: hostile requests on every route get a 4xx problem+json or a succes
     { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
   )
   t.comment(`answers by status: ${JSON.stringify(Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])))}`)
-  t.ok([...byStatus.keys()].some((s) => s < 300), 'some requests succeeded (the fuzz reaches the handlers)')
-  t.ok([...byStatus.keys()].some((s) => s === 400), 'and many were refused')
+  t.ok(
+    [...byStatus.keys()].some((s) => s < 300),
+    'some requests succeeded (the fuzz reaches the handlers)',
+  )
+  t.ok(
+    [...byStatus.keys()].some((s) => s === 400),
+    'and many were refused',
+  )
 })

@@ -38,15 +38,25 @@ t.test('every /v1 answer is no-store and carries the strict API CSP', async (t) 
 
   const coordinator = await json(call('POST', '/v1/coordinators', { body: { externalRef: 'h-c', displayName: 'Kari' } }), 201)
   const family = await json(
-    call('POST', '/v1/families', { body: { externalRef: 'h-f', coordinatorId: coordinator.id, startedOn: daysAgo(60), members: [{ alias: 'Mor', role: 'adult', birthDate: yearsAgo(40) }] } }),
+    call('POST', '/v1/families', {
+      body: { externalRef: 'h-f', coordinatorId: coordinator.id, startedOn: daysAgo(60), members: [{ alias: 'Mor', role: 'adult', birthDate: yearsAgo(40) }] },
+    }),
     201,
   )
   const mor = family.members[0].id
-  const session = await json(call('POST', `/v1/families/${family.id}/sessions`, { body: { heldOn: daysAgo(10), kind: 'office', ratings: [{ memberId: mor, instrument: 'ORS', rater: 'self', items: [5, 5, 5, 5] }] } }), 201)
+  const session = await json(
+    call('POST', `/v1/families/${family.id}/sessions`, {
+      body: { heldOn: daysAgo(10), kind: 'office', ratings: [{ memberId: mor, instrument: 'ORS', rater: 'self', items: [5, 5, 5, 5] }] },
+    }),
+    201,
+  )
   const rating = session.ratings[0].id
   const token = (await json(call('POST', '/v1/embed-tokens', { body: { role: 'coordinator', coordinatorId: coordinator.id } }), 201)).token
   const familyToken = (await json(call('POST', '/v1/embed-tokens', { body: { role: 'family', familyId: family.id } }), 201)).token
-  const disposable = await json(call('POST', '/v1/families', { body: { externalRef: 'h-gone', coordinatorId: coordinator.id, startedOn: daysAgo(60), members: [] } }), 201)
+  const disposable = await json(
+    call('POST', '/v1/families', { body: { externalRef: 'h-gone', coordinatorId: coordinator.id, startedOn: daysAgo(60), members: [] } }),
+    201,
+  )
   const client = await json(call('POST', '/v1/api-clients', { body: { name: 'to revoke' } }), 201)
 
   const ors = { memberId: mor, instrument: 'ORS', rater: 'self', items: [6, 6, 6, 6] }
@@ -57,7 +67,11 @@ t.test('every /v1 answer is no-store and carries the strict API CSP', async (t) 
     ['GET /v1/families', () => call('GET', '/v1/families'), 200],
     ['GET /v1/families/{id}', () => call('GET', `/v1/families/${family.id}`), 200],
     ['PATCH /v1/families/{id}', () => call('PATCH', `/v1/families/${family.id}`, { body: { externalRef: 'h-f2' } }), 200],
-    ['POST /v1/families/{id}/members', () => call('POST', `/v1/families/${family.id}/members`, { body: { alias: 'Far', role: 'adult', birthDate: yearsAgo(42) } }), 201],
+    [
+      'POST /v1/families/{id}/members',
+      () => call('POST', `/v1/families/${family.id}/members`, { body: { alias: 'Far', role: 'adult', birthDate: yearsAgo(42) } }),
+      201,
+    ],
     ['GET /v1/families/{id}/members/{id}', () => call('GET', `/v1/families/${family.id}/members/${mor}`), 200],
     ['GET /v1/families/{id}/sessions', () => call('GET', `/v1/families/${family.id}/sessions`), 200],
     ['GET /v1/sessions/{id}', () => call('GET', `/v1/sessions/${session.id}`), 200],
@@ -83,7 +97,17 @@ t.test('every /v1 answer is no-store and carries the strict API CSP', async (t) 
     ['DELETE /v1/sessions/{id}/ratings/{id}', () => call('DELETE', `/v1/sessions/${session.id}/ratings/${rating}`), 204],
     ['DELETE /v1/families/{id}', () => call('DELETE', `/v1/families/${disposable.id}`), 204],
     ['400 malformed body', () => call('POST', '/v1/families', { body: { externalRef: 1 } }), 400],
-    ['400 malformed JSON', () => ctx.app.inject({ method: 'PATCH', url: '/v1/settings', headers: { authorization: `Bearer ${ctx.municipality.apiKey}`, 'content-type': 'application/json' }, payload: '{"overdue' }), 400],
+    [
+      '400 malformed JSON',
+      () =>
+        ctx.app.inject({
+          method: 'PATCH',
+          url: '/v1/settings',
+          headers: { authorization: `Bearer ${ctx.municipality.apiKey}`, 'content-type': 'application/json' },
+          payload: '{"overdue',
+        }),
+      400,
+    ],
     ['401 no credential', () => call('GET', `/v1/families/${family.id}/export`, { key: null }), 401],
     ['401 unknown key', () => call('GET', '/v1/families', { key: 'fgk_nobody' }), 401],
     ['401 not a token', () => call('GET', '/v1/families', { key: 'eyJ.nope.nope' }), 401],
@@ -91,8 +115,16 @@ t.test('every /v1 answer is no-store and carries the strict API CSP', async (t) 
     ['404 another family', () => call('GET', `/v1/families/${randomUUID()}/export`), 404],
     ['404 no such /v1 route', () => call('GET', '/v1/nothing-here'), 404],
     ['409 an externalRef in use', () => call('POST', '/v1/coordinators', { body: { externalRef: 'h-c', displayName: 'Kari' } }), 409],
-    ['422 a session in the future', () => call('POST', `/v1/families/${family.id}/sessions`, { body: { heldOn: daysAgo(-30), kind: 'office', ratings: [] } }), 422],
-    ['OPTIONS preflight', () => ctx.app.inject({ method: 'OPTIONS', url: '/v1/families', headers: { origin: 'https://host.example', 'access-control-request-method': 'POST' } }), 204],
+    [
+      '422 a session in the future',
+      () => call('POST', `/v1/families/${family.id}/sessions`, { body: { heldOn: daysAgo(-30), kind: 'office', ratings: [] } }),
+      422,
+    ],
+    [
+      'OPTIONS preflight',
+      () => ctx.app.inject({ method: 'OPTIONS', url: '/v1/families', headers: { origin: 'https://host.example', 'access-control-request-method': 'POST' } }),
+      204,
+    ],
   ]
   for (const [what, request, status] of samples) {
     const res = await request()

@@ -40,7 +40,14 @@ t.test('the body scan measures nesting as JSON.parse reads it, whatever the stri
   // Strings full of brackets, quotes and backslashes, as values and as names.
   const tricky = fc.stringMatching(/^[[\]{}"\\,:a]{0,12}$/)
   const value = fc.letrec((tie) => ({
-    node: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.constant(null), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(tricky, tie('node'), { maxKeys: 3 })),
+    node: fc.oneof(
+      { depthSize: 'small' },
+      tricky,
+      fc.integer(),
+      fc.constant(null),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(tricky, tie('node'), { maxKeys: 3 }),
+    ),
   })).node
   fc.assert(
     fc.property(value, fc.integer({ min: 0, max: 40 }), (inner, wrap) => {
@@ -72,14 +79,28 @@ t.test('nesting deeper than 32 levels is a 400 naming the rule, without exhausti
   const afterFamily = await snapshot(app)
   const deepNote = `{"heldOn":"${daysAgo(2)}","kind":"office","note":${'['.repeat(40)}${']'.repeat(40)}}`
   assertProblem(t, await rawJson(app, 'POST', `/v1/families/${f.id}/sessions`, deepNote), { status: 400, type: 'validation', path: `/note${'/0'.repeat(31)}` })
-  assertProblem(t, await rawJson(app, 'PATCH', '/v1/settings', `{"thresholds":${'{"x":'.repeat(50)}1${'}'.repeat(50)}}`), { status: 400, type: 'validation', mentions: /32 levels/ })
+  assertProblem(t, await rawJson(app, 'PATCH', '/v1/settings', `{"thresholds":${'{"x":'.repeat(50)}1${'}'.repeat(50)}}`), {
+    status: 400,
+    type: 'validation',
+    mentions: /32 levels/,
+  })
   t.same(await snapshot(app), afterFamily, 'nothing was written')
 
   // The limit itself: 32 levels are parsed (and then judged by the contract), 33 are not.
   const nest = (levels: number) => `{"externalRef":"C-deep","displayName":"D","x":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`
-  const at32 = assertProblem(t, await rawJson(app, 'POST', '/v1/coordinators', nest(32)), { status: 400, type: 'validation', path: '/x', mentions: /unknown field 'x'/ })
+  const at32 = assertProblem(t, await rawJson(app, 'POST', '/v1/coordinators', nest(32)), {
+    status: 400,
+    type: 'validation',
+    path: '/x',
+    mentions: /unknown field 'x'/,
+  })
   t.notMatch(at32.detail, /levels/, 'exactly 32 levels are not refused for nesting')
-  assertProblem(t, await rawJson(app, 'POST', '/v1/coordinators', nest(33)), { status: 400, type: 'validation', path: `/x${'/0'.repeat(31)}`, mentions: /32 levels/ })
+  assertProblem(t, await rawJson(app, 'POST', '/v1/coordinators', nest(33)), {
+    status: 400,
+    type: 'validation',
+    path: `/x${'/0'.repeat(31)}`,
+    mentions: /32 levels/,
+  })
 
   // Brackets and escaped quotes inside strings are text, not nesting.
   const text = '[[[[{{{{\\"' + '['.repeat(100)
@@ -98,22 +119,65 @@ t.test('year 0000 and other impossible dates are a 400 wherever a date is accept
     const mentions = /year 0000/
     assertProblem(t, await app.call('GET', `/v1/reports/outcomes?to=${bad}`), { status: 400, type: 'validation', path: '/to', mentions })
     assertProblem(t, await app.call('GET', `/v1/reports/outcomes?from=${bad}&to=2026-01-01`), { status: 400, type: 'validation', path: '/from', mentions })
-    const family = { externalRef: `F-${bad}`, coordinatorId: f.coordinatorId, startedOn: daysAgo(10), members: [{ alias: 'A', role: 'adult', birthDate: '1990-01-01' }] }
-    assertProblem(t, await app.call('POST', '/v1/families', { body: { ...family, startedOn: bad } }), { status: 400, type: 'validation', path: '/startedOn', mentions })
-    assertProblem(t, await app.call('POST', '/v1/families', { body: { ...family, members: [{ alias: 'A', role: 'adult', birthDate: bad }] } }), { status: 400, type: 'validation', path: '/members/0/birthDate', mentions })
-    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/members`, { body: { alias: 'B', role: 'adult', birthDate: bad } }), { status: 400, type: 'validation', path: '/birthDate', mentions })
-    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/${f.m.Mor.id}`, { body: { birthDate: bad } }), { status: 400, type: 'validation', path: '/birthDate', mentions })
-    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}`, { body: { endedOn: bad, ending: 'planned' } }), { status: 400, type: 'validation', path: '/endedOn', mentions })
-    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: bad, kind: 'office' } }), { status: 400, type: 'validation', path: '/heldOn', mentions })
+    const family = {
+      externalRef: `F-${bad}`,
+      coordinatorId: f.coordinatorId,
+      startedOn: daysAgo(10),
+      members: [{ alias: 'A', role: 'adult', birthDate: '1990-01-01' }],
+    }
+    assertProblem(t, await app.call('POST', '/v1/families', { body: { ...family, startedOn: bad } }), {
+      status: 400,
+      type: 'validation',
+      path: '/startedOn',
+      mentions,
+    })
+    assertProblem(t, await app.call('POST', '/v1/families', { body: { ...family, members: [{ alias: 'A', role: 'adult', birthDate: bad }] } }), {
+      status: 400,
+      type: 'validation',
+      path: '/members/0/birthDate',
+      mentions,
+    })
+    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/members`, { body: { alias: 'B', role: 'adult', birthDate: bad } }), {
+      status: 400,
+      type: 'validation',
+      path: '/birthDate',
+      mentions,
+    })
+    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/${f.m.Mor.id}`, { body: { birthDate: bad } }), {
+      status: 400,
+      type: 'validation',
+      path: '/birthDate',
+      mentions,
+    })
+    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}`, { body: { endedOn: bad, ending: 'planned' } }), {
+      status: 400,
+      type: 'validation',
+      path: '/endedOn',
+      mentions,
+    })
+    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: bad, kind: 'office' } }), {
+      status: 400,
+      type: 'validation',
+      path: '/heldOn',
+      mentions,
+    })
     assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: bad } }), { status: 400, type: 'validation', path: '/heldOn', mentions })
   }
   for (const impossible of ['2026-02-29', '2026-04-31', '2026-13-01', '10000-01-01', '+002026-01-01']) {
     assertProblem(t, await app.call('GET', `/v1/reports/outcomes?to=${impossible}`), { status: 400, type: 'validation', path: '/to' })
-    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: impossible, kind: 'office' } }), { status: 400, type: 'validation', path: '/heldOn' })
+    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: impossible, kind: 'office' } }), {
+      status: 400,
+      type: 'validation',
+      path: '/heldOn',
+    })
   }
   t.same(await snapshot(app), before, 'nothing was written')
   t.equal((await app.call('GET', `/v1/sessions/${s.id}`)).json().heldOn, s.heldOn, 'the session kept its date')
-  t.equal((await app.call('GET', `/v1/families/${f.id}`)).json().members.find((m: { id: string }) => m.id === f.m.Mor.id).birthDate, f.m.Mor.birthDate, 'the member kept hers')
+  t.equal(
+    (await app.call('GET', `/v1/families/${f.id}`)).json().members.find((m: { id: string }) => m.id === f.m.Mor.id).birthDate,
+    f.m.Mor.birthDate,
+    'the member kept hers',
+  )
 })
 
 t.test('the outcome report takes the whole range of dates, and its default period stays in it', async (t) => {
@@ -148,11 +212,31 @@ t.test('numbers more precise than the contract takes are a 400 naming the field,
 
   // Not a multiple of 0.1: refused by the score rule.
   for (const value of ['4.00000000001', '4.05', '0.25', '39.99']) {
-    assertProblem(t, await rawJson(app, 'POST', sessions, session(total(value))), { status: 400, type: 'validation', path: '/ratings/0/total', mentions: /one decimal/ })
-    assertProblem(t, await rawJson(app, 'POST', `/v1/sessions/${s.id}/ratings`, total(value, f.m.Tenåring.id)), { status: 400, type: 'validation', path: '/total', mentions: /one decimal/ })
-    assertProblem(t, await rawJson(app, 'PUT', `/v1/sessions/${s.id}/ratings/${ratingId}`, total(value)), { status: 400, type: 'validation', path: '/total', mentions: /one decimal/ })
+    assertProblem(t, await rawJson(app, 'POST', sessions, session(total(value))), {
+      status: 400,
+      type: 'validation',
+      path: '/ratings/0/total',
+      mentions: /one decimal/,
+    })
+    assertProblem(t, await rawJson(app, 'POST', `/v1/sessions/${s.id}/ratings`, total(value, f.m.Tenåring.id)), {
+      status: 400,
+      type: 'validation',
+      path: '/total',
+      mentions: /one decimal/,
+    })
+    assertProblem(t, await rawJson(app, 'PUT', `/v1/sessions/${s.id}/ratings/${ratingId}`, total(value)), {
+      status: 400,
+      type: 'validation',
+      path: '/total',
+      mentions: /one decimal/,
+    })
   }
-  assertProblem(t, await rawJson(app, 'POST', sessions, session(items('5,5,4.00000000001,5'))), { status: 400, type: 'validation', path: '/ratings/0/items/2', mentions: /one decimal/ })
+  assertProblem(t, await rawJson(app, 'POST', sessions, session(items('5,5,4.00000000001,5'))), {
+    status: 400,
+    type: 'validation',
+    path: '/ratings/0/items/2',
+    mentions: /one decimal/,
+  })
   // Literals a double cannot carry as written: they would read as 4, 0 or infinity.
   for (const [value, mentions] of [
     ['4.0000000000000001', /significant digits/],
@@ -162,13 +246,22 @@ t.test('numbers more precise than the contract takes are a 400 naming the field,
     ['1e400', /too large/],
   ] as const) {
     assertProblem(t, await rawJson(app, 'POST', sessions, session(total(value))), { status: 400, type: 'validation', path: '/ratings/0/total', mentions })
-    assertProblem(t, await rawJson(app, 'PUT', `/v1/sessions/${s.id}/ratings/${ratingId}`, total(value)), { status: 400, type: 'validation', path: '/total', mentions })
+    assertProblem(t, await rawJson(app, 'PUT', `/v1/sessions/${s.id}/ratings/${ratingId}`, total(value)), {
+      status: 400,
+      type: 'validation',
+      path: '/total',
+      mentions,
+    })
   }
   // Whole numbers too: 600.00000000000001 reads as 600.
   const token = await rawJson(app, 'POST', '/v1/embed-tokens', `{"role":"coordinator","coordinatorId":"${f.coordinatorId}","ttlSeconds":600.00000000000001}`)
   assertProblem(t, token, { status: 400, type: 'validation', path: '/ttlSeconds', mentions: /significant digits/ })
   assertProblem(t, await rawJson(app, 'PATCH', '/v1/settings', '{"overdueDays":30.000000000000001}'), { status: 400, type: 'validation', path: '/overdueDays' })
-  assertProblem(t, await rawJson(app, 'PATCH', '/v1/settings', '{"thresholds":{"ORS":{"reliableChange":5.00000000001}}}'), { status: 400, type: 'validation', path: '/thresholds/ORS/reliableChange' })
+  assertProblem(t, await rawJson(app, 'PATCH', '/v1/settings', '{"thresholds":{"ORS":{"reliableChange":5.00000000001}}}'), {
+    status: 400,
+    type: 'validation',
+    path: '/thresholds/ORS/reliableChange',
+  })
   t.same(await snapshot(app), before, 'nothing was written')
   t.same((await app.call('GET', `/v1/sessions/${s.id}`)).json().ratings[0].items, s.ratings[0].items, 'the rating kept its scores')
 
@@ -189,24 +282,70 @@ t.test('strings with unpaired surrogates or invalid UTF-8 are a 400 naming the f
   for (const lone of ['\ud800', '\udfff', 'a\udc00b', 'x\ud83d']) {
     const family = { externalRef: `F${lone}`, coordinatorId, startedOn: daysAgo(10), members: [{ alias: 'A', role: 'adult', birthDate: '1990-01-01' }] }
     assertProblem(t, await app.call('POST', '/v1/families', { body: family }), { status: 400, type: 'validation', path: '/externalRef', mentions })
-    assertProblem(t, await app.call('POST', '/v1/families', { body: { ...family, externalRef: 'F-ok', members: [{ alias: `Mor${lone}`, role: 'adult', birthDate: '1990-01-01' }] } }), {
+    assertProblem(
+      t,
+      await app.call('POST', '/v1/families', {
+        body: { ...family, externalRef: 'F-ok', members: [{ alias: `Mor${lone}`, role: 'adult', birthDate: '1990-01-01' }] },
+      }),
+      {
+        status: 400,
+        type: 'validation',
+        path: '/members/0/alias',
+        mentions,
+      },
+    )
+    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/${f.m.Mor.id}`, { body: { alias: lone } }), {
       status: 400,
       type: 'validation',
-      path: '/members/0/alias',
+      path: '/alias',
       mentions,
     })
-    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/${f.m.Mor.id}`, { body: { alias: lone } }), { status: 400, type: 'validation', path: '/alias', mentions })
-    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}`, { body: { externalRef: lone } }), { status: 400, type: 'validation', path: '/externalRef', mentions })
-    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: daysAgo(2), kind: 'office', note: `Notat ${lone}` } }), { status: 400, type: 'validation', path: '/note', mentions })
+    assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}`, { body: { externalRef: lone } }), {
+      status: 400,
+      type: 'validation',
+      path: '/externalRef',
+      mentions,
+    })
+    assertProblem(t, await app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: daysAgo(2), kind: 'office', note: `Notat ${lone}` } }), {
+      status: 400,
+      type: 'validation',
+      path: '/note',
+      mentions,
+    })
     assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { note: lone } }), { status: 400, type: 'validation', path: '/note', mentions })
-    assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: `C${lone}`, displayName: 'Kari' } }), { status: 400, type: 'validation', path: '/externalRef', mentions })
-    assertProblem(t, await app.call('PATCH', `/v1/coordinators/${coordinatorId}`, { body: { displayName: `Kari ${lone}` } }), { status: 400, type: 'validation', path: '/displayName', mentions })
-    assertProblem(t, await app.call('POST', '/v1/api-clients', { body: { name: `Fagsystem ${lone}` } }), { status: 400, type: 'validation', path: '/name', mentions })
+    assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { externalRef: `C${lone}`, displayName: 'Kari' } }), {
+      status: 400,
+      type: 'validation',
+      path: '/externalRef',
+      mentions,
+    })
+    assertProblem(t, await app.call('PATCH', `/v1/coordinators/${coordinatorId}`, { body: { displayName: `Kari ${lone}` } }), {
+      status: 400,
+      type: 'validation',
+      path: '/displayName',
+      mentions,
+    })
+    assertProblem(t, await app.call('POST', '/v1/api-clients', { body: { name: `Fagsystem ${lone}` } }), {
+      status: 400,
+      type: 'validation',
+      path: '/name',
+      mentions,
+    })
     const override = { ...ors(f.m.Barn.id), instrument: 'ORS', instrumentOverride: { reason: `fordi ${lone}` } }
-    assertProblem(t, await app.call('POST', `/v1/sessions/${s.id}/ratings`, { body: override }), { status: 400, type: 'validation', path: '/instrumentOverride/reason', mentions })
+    assertProblem(t, await app.call('POST', `/v1/sessions/${s.id}/ratings`, { body: override }), {
+      status: 400,
+      type: 'validation',
+      path: '/instrumentOverride/reason',
+      mentions,
+    })
   }
   // A field name is not repeated back: the pointer names the object holding it.
-  assertProblem(t, await app.call('PATCH', '/v1/settings', { body: { thresholds: { ['OR\ud800S']: { reliableChange: 5 } } } }), { status: 400, type: 'validation', path: '/thresholds', mentions })
+  assertProblem(t, await app.call('PATCH', '/v1/settings', { body: { thresholds: { ['OR\ud800S']: { reliableChange: 5 } } } }), {
+    status: 400,
+    type: 'validation',
+    path: '/thresholds',
+    mentions,
+  })
   // Bytes that are not UTF-8 at all (a lone 0xFF; a surrogate encoded as UTF-8).
   for (const bytes of [[0xff], [0xed, 0xa0, 0x80], [0xc3]]) {
     const body = Buffer.concat([Buffer.from('{"externalRef":"C-bytes","displayName":"Kari'), Buffer.from(bytes), Buffer.from('"}')])
@@ -322,12 +461,22 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
   const cases: [string, string | Buffer, number, RegExp][] = [
     ['not HTTP at all', `${marker} THERE\r\n\r\n`, 400, /well-formed HTTP/],
     ['a Content-Length that is not a number', `${post}Content-Length: ${marker}\r\n\r\n${coordinator}`, 400, /well-formed HTTP/],
-    ['Content-Length beside Transfer-Encoding', `${post}X-M: ${marker}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, /well-formed HTTP/],
+    [
+      'Content-Length beside Transfer-Encoding',
+      `${post}X-M: ${marker}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      400,
+      /well-formed HTTP/,
+    ],
     ['a chunk size that is not hexadecimal', `${post}Transfer-Encoding: chunked\r\n\r\n${marker}\r\n${coordinator}\r\n0\r\n\r\n`, 400, /well-formed HTTP/],
     ['a header without a colon', `GET /health/live HTTP/1.1\r\nHost: localhost\r\n${marker} without a colon\r\n\r\n`, 400, /well-formed HTTP/],
     ['a control character in a header', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-A: ${marker}\u0001b\r\n\r\n`, 400, /well-formed HTTP/],
     ['headers over 16 KB', `GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: ${marker.repeat(2500)}\r\n\r\n`, 431, /headers are larger/],
-    ['many headers over 16 KB', `${post}${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${marker.repeat(6)}\r\n`).join('')}Content-Length: ${coordinator.length}\r\n\r\n${coordinator}`, 431, /headers are larger/],
+    [
+      'many headers over 16 KB',
+      `${post}${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${marker.repeat(6)}\r\n`).join('')}Content-Length: ${coordinator.length}\r\n\r\n${coordinator}`,
+      431,
+      /headers are larger/,
+    ],
   ]
   for (const [what, bytes, status, mentions] of cases) {
     const answer = await exchange(port, (socket) => socket.write(bytes))
@@ -342,11 +491,20 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
   const tooLarge = await exchange(port, (socket) => socket.write(`${post}Content-Length: ${300 * 1024}\r\nConnection: close\r\n\r\n${coordinator}`))
   t.equal(tooLarge.status, 413, tooLarge.body.slice(0, 300))
   t.match(tooLarge.headers['content-type'], /^application\/problem\+json/)
-  t.match(JSON.parse(tooLarge.body), { type: '/problems/validation', status: 413, title: String, detail: /too large/, instance: '/v1/coordinators', errors: [{ path: '' }] })
+  t.match(JSON.parse(tooLarge.body), {
+    type: '/problems/validation',
+    status: 413,
+    title: String,
+    detail: /too large/,
+    instance: '/v1/coordinators',
+    errors: [{ path: '' }],
+  })
 
   // A request that does not arrive in time (Node raises the timeout on the connection).
   app.app.server.once('connection', (serverSide: net.Socket) => {
-    serverSide.once('data', () => app.app.server.emit('clientError', Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), serverSide))
+    serverSide.once('data', () =>
+      app.app.server.emit('clientError', Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), serverSide),
+    )
   })
   const timedOut = await exchange(port, (client) => client.write('GET /health/live HTTP/1.1\r\nHost: local'))
   assertRawProblem(t, timedOut, 408, /did not arrive in time/)
@@ -361,7 +519,11 @@ t.test('malformed HTTP, oversized headers and bodies answer problem+json on a re
 t.test('hostile input is not repeated in the logs', async (t) => {
   const { stream, lines } = captureLogs()
   const database = await freshDatabase()
-  const app = await buildApp({ config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING }), connectionString: database.connectionString, logger: { level: 'trace', stream } })
+  const app = await buildApp({
+    config: loadConfig({ DATA_DIR: `/tmp/framgang-test-${process.pid}`, ...NO_LOAD_SHEDDING }),
+    connectionString: database.connectionString,
+    logger: { level: 'trace', stream },
+  })
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 2 })
   pool.on('error', () => {})
   t.teardown(async () => {
@@ -380,17 +542,34 @@ t.test('hostile input is not repeated in the logs', async (t) => {
     await exchange(port, (s) => s.write(`${marker} / HTTP/1.1\r\n\r\n`)),
     await exchange(port, (s) => s.write(`GET /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${marker}\r\n\r\n`)),
   ]
-  t.same(answers.map((a) => a.status), [431, 400, 400])
+  t.same(
+    answers.map((a) => a.status),
+    [431, 400, 400],
+  )
   const injected = [
     await app.inject({ method: 'GET', url: `/v1/families/${marker.repeat(10)}`, headers }),
     await app.inject({ method: 'GET', url: `/v1/${'x'.repeat(300)}${marker}`, headers }),
-    await app.inject({ method: 'POST', url: '/v1/coordinators', headers, payload: `{"externalRef":"${marker}","displayName":${'['.repeat(5000)}${']'.repeat(5000)}}` }),
+    await app.inject({
+      method: 'POST',
+      url: '/v1/coordinators',
+      headers,
+      payload: `{"externalRef":"${marker}","displayName":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    }),
     await app.inject({ method: 'POST', url: '/v1/coordinators', headers, payload: `{"externalRef":"${marker}","displayName":"\\ud800"}` }),
     await app.inject({ method: 'POST', url: '/v1/coordinators', headers, payload: `{"externalRef":"${marker}","displayName":"x","n":1.00000000000000001}` }),
   ]
-  t.same(injected.map((r) => r.statusCode), [400, 404, 400, 400, 400])
-  t.ok(lines.some((l) => l.includes('HPE_HEADER_OVERFLOW')), 'the header overflow is logged, by its code')
-  t.ok(lines.some((l) => l.includes('"path":"(a path of 183 characters)"')), 'a long path is logged by its length')
+  t.same(
+    injected.map((r) => r.statusCode),
+    [400, 404, 400, 400, 400],
+  )
+  t.ok(
+    lines.some((l) => l.includes('HPE_HEADER_OVERFLOW')),
+    'the header overflow is logged, by its code',
+  )
+  t.ok(
+    lines.some((l) => l.includes('"path":"(a path of 183 characters)"')),
+    'a long path is logged by its length',
+  )
   const leaked = lines.filter((l) => l.includes(marker))
   t.same(leaked, [], 'no log line repeats what was sent')
 })

@@ -11,9 +11,19 @@ t.test('unknown routes, malformed and oversized bodies answer problem+json', asy
   assertProblem(t, await app.app.inject({ method: 'GET', url: '/no/such/page?x=1' }), { status: 404, type: 'not-found' })
   assertProblem(t, await app.app.inject({ method: 'DELETE', url: '/v1/settings', headers: auth }), { status: 404, type: 'not-found' })
 
-  const malformed = await app.app.inject({ method: 'POST', url: '/v1/coordinators', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"externalRef": "a",' })
+  const malformed = await app.app.inject({
+    method: 'POST',
+    url: '/v1/coordinators',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '{"externalRef": "a",',
+  })
   assertProblem(t, malformed, { status: 400, type: 'validation', mentions: /JSON/ })
-  const malformedPatch = await app.app.inject({ method: 'PATCH', url: '/v1/settings', headers: { ...auth, 'content-type': 'application/json' }, payload: "{'timeZone': 'UTC'}" })
+  const malformedPatch = await app.app.inject({
+    method: 'PATCH',
+    url: '/v1/settings',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: "{'timeZone': 'UTC'}",
+  })
   assertProblem(t, malformedPatch, { status: 400, type: 'validation' })
 
   const huge = JSON.stringify({ externalRef: 'x', displayName: 'y'.repeat(1024 * 1024) })
@@ -29,7 +39,12 @@ t.test('unknown routes, malformed and oversized bodies answer problem+json', asy
 
   const empty = await app.app.inject({ method: 'POST', url: '/v1/coordinators', headers: { ...auth, 'content-type': 'application/json' }, payload: '' })
   assertProblem(t, empty, { status: 400, type: 'validation' })
-  const notObject = await app.app.inject({ method: 'POST', url: '/v1/coordinators', headers: { ...auth, 'content-type': 'application/json' }, payload: '[1,2]' })
+  const notObject = await app.app.inject({
+    method: 'POST',
+    url: '/v1/coordinators',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '[1,2]',
+  })
   assertProblem(t, notObject, { status: 400, type: 'validation' })
   t.equal((await app.call('GET', '/v1/coordinators')).json().items.length, 0, 'nothing was created')
 })
@@ -38,7 +53,13 @@ t.test('unknown fields are refused, naming the field, at any depth', async (t) =
   const app = await testApp(t)
   const coordinatorId = await createCoordinator(t, app)
   const res = await app.call('POST', '/v1/families', {
-    body: { externalRef: 'F', coordinatorId, startedOn: daysAgo(3), members: [{ alias: 'A', role: 'adult', birthDate: '1990-01-01', 'we~ird/key': 1 }], notes: 'x' },
+    body: {
+      externalRef: 'F',
+      coordinatorId,
+      startedOn: daysAgo(3),
+      members: [{ alias: 'A', role: 'adult', birthDate: '1990-01-01', 'we~ird/key': 1 }],
+      notes: 'x',
+    },
   })
   const problem = assertProblem(t, res, { status: 400, type: 'validation', path: '/notes', mentions: 'notes' })
   t.ok(
@@ -58,7 +79,12 @@ t.test('missing Idempotency-Key is a 400 on every creating POST', async (t) => {
     const res = await app.app.inject({ method: 'POST', url, headers, payload })
     assertProblem(t, res, { status: 400, type: 'validation', mentions: /idempotency-key/i })
   }
-  const tooLong = await app.app.inject({ method: 'POST', url: '/v1/coordinators', headers: { ...headers, 'idempotency-key': 'k'.repeat(256) }, payload: { externalRef: 'a', displayName: 'A' } })
+  const tooLong = await app.app.inject({
+    method: 'POST',
+    url: '/v1/coordinators',
+    headers: { ...headers, 'idempotency-key': 'k'.repeat(256) },
+    payload: { externalRef: 'a', displayName: 'A' },
+  })
   assertProblem(t, tooLong, { status: 400, type: 'validation', mentions: /idempotency-key/i })
 })
 
@@ -114,7 +140,10 @@ t.test('/docs/json is OpenAPI 3.1 listing the routes', async (t) => {
   t.ok(create.requestBody?.content?.['application/json']?.schema, 'request bodies are described')
   t.ok(create.responses['201'], 'the 201 is described')
   t.ok(create.responses['422'], 'the 422 is described')
-  t.ok(create.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key'), 'the Idempotency-Key header is described')
+  t.ok(
+    create.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key'),
+    'the Idempotency-Key header is described',
+  )
   t.ok(doc.components?.securitySchemes?.bearer, 'bearer auth is described')
   const ui = await app.app.inject({ method: 'GET', url: '/docs' })
   t.ok(ui.statusCode === 200 || ui.statusCode === 302, `/docs answers (${ui.statusCode})`)

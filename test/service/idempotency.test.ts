@@ -31,7 +31,11 @@ t.test('same key and body: the stored status and body, one row', async (t) => {
 t.test('same key and another body: 422', async (t) => {
   const app = await testApp(t)
   t.equal((await app.call('POST', '/v1/coordinators', { body: coordinator, idempotencyKey: 'k' })).statusCode, 201)
-  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { ...coordinator, displayName: 'Per' }, idempotencyKey: 'k' }), { status: 422, type: 'rule', mentions: /Idempotency-Key/ })
+  assertProblem(t, await app.call('POST', '/v1/coordinators', { body: { ...coordinator, displayName: 'Per' }, idempotencyKey: 'k' }), {
+    status: 422,
+    type: 'rule',
+    mentions: /Idempotency-Key/,
+  })
   assertProblem(t, await app.call('POST', '/v1/api-clients', { body: { name: 'x' }, idempotencyKey: 'k' }), { status: 422, type: 'rule' })
   t.equal(await countRows(app.db, app.municipality.municipalityId, 'coordinators'), 1)
 })
@@ -69,8 +73,16 @@ t.test('a retry while the first request is in flight: 409 (server) or a replay (
   if (realServer) {
     const held = await holdKey(app, `api-client:${app.municipality.apiClientId}`, 'busy')
     try {
-      assertProblem(t, await app.call('POST', '/v1/coordinators', { body: coordinator, idempotencyKey: 'busy' }), { status: 409, type: 'conflict', mentions: /Idempotency-Key/ })
-      t.equal((await app.call('POST', '/v1/coordinators', { body: { ...coordinator, externalRef: 'other' }, idempotencyKey: 'not-busy' })).statusCode, 201, 'other keys are not blocked')
+      assertProblem(t, await app.call('POST', '/v1/coordinators', { body: coordinator, idempotencyKey: 'busy' }), {
+        status: 409,
+        type: 'conflict',
+        mentions: /Idempotency-Key/,
+      })
+      t.equal(
+        (await app.call('POST', '/v1/coordinators', { body: { ...coordinator, externalRef: 'other' }, idempotencyKey: 'not-busy' })).statusCode,
+        201,
+        'other keys are not blocked',
+      )
     } finally {
       await held.release()
     }
@@ -148,10 +160,12 @@ t.test('keys are kept 7 days, then purged', async (t) => {
   const purged = await purgeExpiredIdempotencyKeys(app.app)
   t.equal(purged, 2, 'the expired keys of every municipality are purged')
   t.same(
-    (await app.db.transaction().execute(async (trx) => {
-      await sql`SELECT set_config('framgang.municipality_id', ${app.municipality.municipalityId}, true)`.execute(trx)
-      return trx.selectFrom('idempotency_keys').select('key').where('municipality_id', '=', app.municipality.municipalityId).execute()
-    })).map((r) => r.key),
+    (
+      await app.db.transaction().execute(async (trx) => {
+        await sql`SELECT set_config('framgang.municipality_id', ${app.municipality.municipalityId}, true)`.execute(trx)
+        return trx.selectFrom('idempotency_keys').select('key').where('municipality_id', '=', app.municipality.municipalityId).execute()
+      })
+    ).map((r) => r.key),
     ['fresh'],
     'fresh keys stay',
   )

@@ -12,7 +12,10 @@ t.test('GET /v1/instruments lists the six instruments with labels in nb, nn and 
   const nb = await get('?lang=nb')
   const nn = await get('?lang=nn')
   const en = await get('?lang=en')
-  t.same(nb.map((i) => i.code), ['ORS', 'CORS', 'YCORS', 'SRS', 'CSRS', 'YCSRS'])
+  t.same(
+    nb.map((i) => i.code),
+    ['ORS', 'CORS', 'YCORS', 'SRS', 'CSRS', 'YCSRS'],
+  )
   const label = (list: any[], code: string, n: number) => list.find((i) => i.code === code).items[n].label
   t.equal(label(nb, 'ORS', 0), 'Meg selv')
   t.equal(label(nn, 'ORS', 0), 'Meg sjølv')
@@ -31,7 +34,10 @@ t.test('GET /v1/instruments lists the six instruments with labels in nb, nn and 
   t.same(ors.thresholds, { cutoffs: { adult: 25, adolescent: 28 }, reliableChange: 5, allianceDrop: 1, noChangeSessions: [3, 6, 10] }, 'thresholds in points')
   t.same(en.find((i) => i.code === 'CORS').thresholds.cutoffs, { child: 32 })
   t.equal(en.find((i) => i.code === 'SRS').thresholds.cutoffs.adult, 36)
-  t.match(en.find((i) => i.code === 'YCORS'), { minAge: 3, maxAge: 5, psychometric: false, thresholds: { reliableChange: null } })
+  t.match(
+    en.find((i) => i.code === 'YCORS'),
+    { minAge: 3, maxAge: 5, psychometric: false, thresholds: { reliableChange: null } },
+  )
 
   assertProblem(t, await app.call('GET', '/v1/instruments?lang=de'), { status: 400, type: 'validation', path: '/lang' })
   assertProblem(t, await app.call('GET', '/v1/instruments?language=en'), { status: 400, type: 'validation', path: '/language' })
@@ -40,7 +46,9 @@ t.test('GET /v1/instruments lists the six instruments with labels in nb, nn and 
 t.test('threshold overrides in the settings show in the instruments', async (t) => {
   const app = await testApp(t)
   const other = await app.newMunicipality()
-  const patch = await app.call('PATCH', '/v1/settings', { body: { thresholds: { ORS: { cutoffs: { adult: 26.5 }, reliableChange: 6 }, SRS: { allianceDrop: 2 } } } })
+  const patch = await app.call('PATCH', '/v1/settings', {
+    body: { thresholds: { ORS: { cutoffs: { adult: 26.5 }, reliableChange: 6 }, SRS: { allianceDrop: 2 } } },
+  })
   t.equal(patch.statusCode, 200, patch.body)
   const items = (await app.call('GET', '/v1/instruments?lang=en')).json().items
   const ors = items.find((i: { code: string }) => i.code === 'ORS')
@@ -50,7 +58,11 @@ t.test('threshold overrides in the settings show in the instruments', async (t) 
   t.equal(items.find((i: { code: string }) => i.code === 'CORS').thresholds.reliableChange, 5, 'other instruments keep their defaults')
 
   const elsewhere = (await app.call('GET', '/v1/instruments?lang=en', { key: other.apiKey })).json().items
-  t.same(elsewhere.find((i: { code: string }) => i.code === 'ORS').thresholds.cutoffs, { adult: 25, adolescent: 28 }, "another municipality's instruments are unchanged")
+  t.same(
+    elsewhere.find((i: { code: string }) => i.code === 'ORS').thresholds.cutoffs,
+    { adult: 25, adolescent: 28 },
+    "another municipality's instruments are unchanged",
+  )
 
   const reset = await app.call('PATCH', '/v1/settings', { body: { thresholds: { ORS: null } } })
   t.equal(reset.statusCode, 200)

@@ -74,17 +74,27 @@ t.test("another municipality's ids are 404 on every route, and its rows never sh
   t.ok(viaBody.statusCode === 404 || viaBody.statusCode === 422, `B's coordinator in a body is unknown (${viaBody.statusCode})`)
   t.notMatch(viaBody.body, /Kari Koordinator/)
   const aSession = await createSession(t, app, aFamily.id, { heldOn: daysAgo(1) })
-  assertProblem(t, await app.call('POST', `/v1/sessions/${aSession.id}/ratings`, { body: ors(bFamily.m.Mor.id) }), { status: 422, type: 'rule', path: '/memberId' })
+  assertProblem(t, await app.call('POST', `/v1/sessions/${aSession.id}/ratings`, { body: ors(bFamily.m.Mor.id) }), {
+    status: 422,
+    type: 'rule',
+    path: '/memberId',
+  })
 
   // Lists never show B's rows; filters with B's ids find nothing.
   const families = (await app.call('GET', '/v1/families')).json().items
-  t.same(families.map((f: { id: string }) => f.id), [aFamily.id])
+  t.same(
+    families.map((f: { id: string }) => f.id),
+    [aFamily.id],
+  )
   t.same((await app.call('GET', `/v1/families?coordinatorId=${bCoordinator}`)).json().items, [])
   t.same((await app.call('GET', '/v1/families?externalRef=SAME-REF')).json().items, [])
   const coordinators = (await app.call('GET', '/v1/coordinators')).json().items
   t.notOk(coordinators.some((c: { id: string }) => c.id === bCoordinator))
   const clients = (await app.call('GET', '/v1/api-clients')).json().items
-  t.same(clients.map((c: { id: string }) => c.id), [app.municipality.apiClientId])
+  t.same(
+    clients.map((c: { id: string }) => c.id),
+    [app.municipality.apiClientId],
+  )
 
   // References are per municipality: A may use B's externalRef.
   const same = await app.call('POST', '/v1/families', { body: { externalRef: 'SAME-REF', coordinatorId: aFamily.coordinatorId, startedOn: daysAgo(5) } })

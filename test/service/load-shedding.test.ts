@@ -25,10 +25,15 @@ async function shedCount(ctx: TestApp, reason: string): Promise<number> {
  * with other tests is already under pressure now and then, before the test adds its own.
  */
 const unshed = (request: () => Promise<LightMyRequestResponse>) =>
-  waitFor('an answer that is not shed', async () => {
-    const res = await request()
-    return res.statusCode === 503 ? null : res
-  }, 20_000, 20)
+  waitFor(
+    'an answer that is not shed',
+    async () => {
+      const res = await request()
+      return res.statusCode === 503 ? null : res
+    },
+    20_000,
+    20,
+  )
 
 /** An origin the test's municipality registered, seen once so the CORS cache holds it. */
 async function registerOrigin(t: Test, ctx: TestApp) {
@@ -129,7 +134,13 @@ t.test('an event loop behind by more than MAX_EVENT_LOOP_DELAY_MS: 503s, live st
 })
 
 t.test('a limit of 0 turns its check off', async (t) => {
-  const ctx = await testApp(t, { DB_POOL_SIZE: '1', MAX_DB_WAITING_CLIENTS: '0', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_EVENT_LOOP_UTILIZATION: '0', PRESSURE_SAMPLE_INTERVAL_MS: '10' })
+  const ctx = await testApp(t, {
+    DB_POOL_SIZE: '1',
+    MAX_DB_WAITING_CLIENTS: '0',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    MAX_EVENT_LOOP_UTILIZATION: '0',
+    PRESSURE_SAMPLE_INTERVAL_MS: '10',
+  })
   const pool = ctx.app.pg.pool
   const held = await pool.connect()
   const waiting = [pool.connect(), pool.connect(), pool.connect()]

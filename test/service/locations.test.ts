@@ -12,7 +12,12 @@ t.test('every Location a create answers with can be read back, and only in its m
     return r.json()
   }
   const coordinator = await create('/v1/coordinators', { externalRef: 'loc-c', displayName: 'L' })
-  const family = await create('/v1/families', { externalRef: 'loc-f', coordinatorId: coordinator.id, startedOn: daysAgo(30), members: [{ alias: 'A', role: 'adult', birthDate: yearsAgo(30) }] })
+  const family = await create('/v1/families', {
+    externalRef: 'loc-f',
+    coordinatorId: coordinator.id,
+    startedOn: daysAgo(30),
+    members: [{ alias: 'A', role: 'adult', birthDate: yearsAgo(30) }],
+  })
   created.push({ location: `/v1/families/${family.id}`, body: family })
   await create(`/v1/families/${family.id}/members`, { alias: 'B', role: 'child', birthDate: yearsAgo(8) })
   const session = await create(`/v1/families/${family.id}/sessions`, { heldOn: daysAgo(2), kind: 'office', ratings: [] })

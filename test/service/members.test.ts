@@ -41,13 +41,20 @@ t.test('PATCH /v1/families/{id}/members/{memberId} corrects a member', async (t)
   t.equal(res.statusCode, 200, res.body)
   t.same(res.json(), { id: f.m.Barn.id, alias: 'Ola', role: 'child', birthDate: '2017-01-15' })
   const family = (await app.call('GET', `/v1/families/${f.id}`)).json()
-  t.same(family.members.find((m: { id: string }) => m.id === f.m.Barn.id), res.json(), 'the correction is kept')
+  t.same(
+    family.members.find((m: { id: string }) => m.id === f.m.Barn.id),
+    res.json(),
+    'the correction is kept',
+  )
 
   assertProblem(t, await app.call('PATCH', url, { body: {} }), { status: 400, type: 'validation' })
   assertProblem(t, await app.call('PATCH', url, { body: { role: 'baby' } }), { status: 400, type: 'validation', path: '/role' })
   assertProblem(t, await app.call('PATCH', url, { body: { id: f.m.Mor.id } }), { status: 400, type: 'validation', path: '/id' })
   assertProblem(t, await app.call('PATCH', url, { body: { birthDate: daysAgo(-10) } }), { status: 422, type: 'rule', path: '/birthDate' })
-  assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/00000000-0000-4000-8000-000000000000`, { body: { alias: 'X' } }), { status: 404, type: 'not-found' })
+  assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/00000000-0000-4000-8000-000000000000`, { body: { alias: 'X' } }), {
+    status: 404,
+    type: 'not-found',
+  })
   assertProblem(t, await app.call('PATCH', `/v1/families/${f.id}/members/${g.m.Mor.id}`, { body: { alias: 'X' } }), {
     status: 404,
     type: 'not-found',

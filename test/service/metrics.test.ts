@@ -64,12 +64,24 @@ t.test('the metrics server shows requests by route template and status, the pool
   const all = samples(text)
 
   const progress = { method: 'GET', route: '/v1/families/:familyId/progress' }
-  t.equal(find(all, 'framgang_http_requests_total', { ...progress, status_code: '200' })[0]?.value, 3, 'three 200s on the progress route, counted by its template')
+  t.equal(
+    find(all, 'framgang_http_requests_total', { ...progress, status_code: '200' })[0]?.value,
+    3,
+    'three 200s on the progress route, counted by its template',
+  )
   t.equal(find(all, 'framgang_http_requests_total', { ...progress, status_code: '404' })[0]?.value, 1, 'and one 404 on it')
-  t.equal(find(all, 'framgang_http_requests_total', { method: 'GET', route: 'unmatched', status_code: '404' })[0]?.value, 1, 'a path that matched no route is `unmatched`')
+  t.equal(
+    find(all, 'framgang_http_requests_total', { method: 'GET', route: 'unmatched', status_code: '404' })[0]?.value,
+    1,
+    'a path that matched no route is `unmatched`',
+  )
   t.equal(find(all, 'framgang_http_requests_total', { method: 'POST', route: '/v1/families', status_code: '201' })[0]?.value, 1, 'the family created')
   t.equal(find(all, 'framgang_http_requests_total', { method: 'GET', route: '/health/live', status_code: '200' })[0]?.value, 1, 'the probe')
-  t.equal(find(all, 'framgang_http_request_duration_seconds_count', { ...progress, status_code: '200' })[0]?.value, 3, 'the latency histogram counts the same requests')
+  t.equal(
+    find(all, 'framgang_http_request_duration_seconds_count', { ...progress, status_code: '200' })[0]?.value,
+    3,
+    'the latency histogram counts the same requests',
+  )
   const buckets = find(all, 'framgang_http_request_duration_seconds_bucket', { ...progress, status_code: '200' })
   t.ok(buckets.length >= 10, 'with buckets')
   t.equal(buckets.find((b) => b.labels.le === '+Inf')?.value, 3, 'every request within +Inf')
@@ -80,7 +92,11 @@ t.test('the metrics server shows requests by route template and status, the pool
   for (const secret of [family.id, stranger, ctx.municipality.municipalityId, ctx.municipality.apiKey, 'CASE-1234', 'nothing-here', 'externalRef']) {
     t.notOk(text.includes(secret), `the output never holds ${secret.slice(0, 12)}…`)
   }
-  t.same(Object.keys(find(all, 'framgang_http_requests_total')[0].labels).sort(), ['method', 'route', 'status_code'], 'labelled by method, route and status only')
+  t.same(
+    Object.keys(find(all, 'framgang_http_requests_total')[0].labels).sort(),
+    ['method', 'route', 'status_code'],
+    'labelled by method, route and status only',
+  )
 
   t.equal(find(all, 'framgang_db_pool_max_clients')[0]?.value, 7, 'the pool size (DB_POOL_SIZE)')
   t.ok(find(all, 'framgang_db_pool_total_clients')[0]?.value >= 1, 'the connections the pool holds')
@@ -123,12 +139,27 @@ t.test('the service started with METRICS_PORT serves metrics beside the API and 
   const database = await freshDatabase()
   t.teardown(() => database.close())
   const metricsPort = await freePort()
-  const svc = await startService({ DATABASE_URL: database.connectionString, DATA_DIR: `/tmp/framgang-metrics-${process.pid}`, METRICS_PORT: String(metricsPort) })
+  const svc = await startService({
+    DATABASE_URL: database.connectionString,
+    DATA_DIR: `/tmp/framgang-metrics-${process.pid}`,
+    METRICS_PORT: String(metricsPort),
+  })
   t.teardown(() => svc.kill())
   await svc.waitForOutput(/Framgang is running at/, 60_000)
   t.match(svc.output(), `Metrics for Prometheus at http://127.0.0.1:${metricsPort}/metrics`, 'says where the metrics are')
 
-  t.equal((await waitFor('the probe', async () => { const r = await request(svc.base, 'GET', '/health/ready'); return isAnswer(r) && r.status }, 10_000)), 200, 'ready')
+  t.equal(
+    await waitFor(
+      'the probe',
+      async () => {
+        const r = await request(svc.base, 'GET', '/health/ready')
+        return isAnswer(r) && r.status
+      },
+      10_000,
+    ),
+    200,
+    'ready',
+  )
   const scraped = await request(`http://127.0.0.1:${metricsPort}`, 'GET', '/metrics')
   if (!isAnswer(scraped)) throw new Error(`no answer from the metrics server: ${show(scraped)}`)
   t.equal(scraped.status, 200, 'the metrics port answers')

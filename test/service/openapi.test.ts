@@ -26,9 +26,15 @@ t.test('the OpenAPI document lints clean and names every operation', async (t) =
   const doc = res.json() as { servers?: { url: string }[]; paths: Record<string, Record<string, Operation>> }
   t.match(doc.servers, [{ url: /^https?:\/\/framgang\.kommune\.no$/ }], 'servers: the address the document was fetched from')
 
-  const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ label: `${method.toUpperCase()} ${path}`, ...op })))
+  const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ label: `${method.toUpperCase()} ${path}`, ...op })),
+  )
   const ids = operations.map((o) => o.operationId)
-  t.same(operations.filter((o) => !o.operationId).map((o) => o.label), [], 'every operation has an operationId')
+  t.same(
+    operations.filter((o) => !o.operationId).map((o) => o.label),
+    [],
+    'every operation has an operationId',
+  )
   t.equal(new Set(ids).size, ids.length, 'operationIds are unique')
   for (const id of ids) t.match(id, /^[a-z][A-Za-z]+$/, `${id} is a method name in camelCase`)
   // redocly.yaml turns operation-4xx-response off for the health probes' sake; the API's own
@@ -43,10 +49,14 @@ t.test('the OpenAPI document lints clean and names every operation', async (t) =
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'openapi.json')
   await writeFile(file, res.body)
-  const lint = await run(process.execPath, ['node_modules/@redocly/cli/bin/cli.js', 'lint', file, '--config', 'redocly.yaml', '--format', 'json'], { maxBuffer: 16 * 1024 * 1024 }).catch(
-    (err: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '', failed: err.code }),
-  )
+  const lint = await run(process.execPath, ['node_modules/@redocly/cli/bin/cli.js', 'lint', file, '--config', 'redocly.yaml', '--format', 'json'], {
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((err: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '', failed: err.code }))
   const report = JSON.parse(lint.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] }
-  t.same(report.problems.map((p) => `${p.ruleId}: ${p.message}`), [], 'no problem reported')
+  t.same(
+    report.problems.map((p) => `${p.ruleId}: ${p.message}`),
+    [],
+    'no problem reported',
+  )
   t.same(report.totals, { ...report.totals, errors: 0, warnings: 0 }, 'zero errors and zero warnings')
 })

@@ -32,9 +32,19 @@ t.test('progress answers are what the zod contract gives, for coordinators and f
   t.equal(one.members.length, 1)
 
   for (const showAllianceToFamilies of [false, true]) {
-    const settings = await ctx.app.inject({ method: 'PATCH', url: '/v1/settings', headers: { authorization: `Bearer ${key}` }, payload: { showAllianceToFamilies } })
+    const settings = await ctx.app.inject({
+      method: 'PATCH',
+      url: '/v1/settings',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { showAllianceToFamilies },
+    })
     t.equal(settings.statusCode, 200, settings.body)
-    const minted = await ctx.app.inject({ method: 'POST', url: '/v1/embed-tokens', headers: { authorization: `Bearer ${key}` }, payload: { role: 'family', familyId: family.familyId } })
+    const minted = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/embed-tokens',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { role: 'family', familyId: family.familyId },
+    })
     t.equal(minted.statusCode, 201, minted.body)
     const view = await get(`/v1/families/${family.familyId}/progress`, minted.json().token)
     const encodedView = safeEncode($FamilyProgress, view)

@@ -67,12 +67,24 @@ t.test('a rating has exactly one of items and total, and its instrument’s item
   const mor = f.m.Mor.id
   const both = await postSession(app, f.id, [{ ...ors(mor), total: 26 }])
   assertProblem(t, both, { status: 400, type: 'validation', mentions: /exactly one of items or total/ })
-  t.ok(both.json().errors.some((e: { path: string }) => e.path.startsWith('/ratings/0')), 'the error points into the first rating')
+  t.ok(
+    both.json().errors.some((e: { path: string }) => e.path.startsWith('/ratings/0')),
+    'the error points into the first rating',
+  )
   const neither = await postSession(app, f.id, [{ memberId: mor, instrument: 'ORS', rater: 'self' }])
   assertProblem(t, neither, { status: 400, type: 'validation', mentions: /exactly one of items or total/ })
   t.ok(neither.json().errors.some((e: { path: string }) => e.path.startsWith('/ratings/0')))
-  assertProblem(t, await postSession(app, f.id, [ors(f.m.Tenåring.id, [5, 5, 5, 5]), ors(mor, [5, 5, 5])]), { status: 400, type: 'validation', path: '/ratings/1/items', mentions: '4 items' })
-  assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Liten.id, instrument: 'YCORS', rater: 'self', items: [5, 5] }]), { status: 400, type: 'validation', path: '/ratings/0/items' })
+  assertProblem(t, await postSession(app, f.id, [ors(f.m.Tenåring.id, [5, 5, 5, 5]), ors(mor, [5, 5, 5])]), {
+    status: 400,
+    type: 'validation',
+    path: '/ratings/1/items',
+    mentions: '4 items',
+  })
+  assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Liten.id, instrument: 'YCORS', rater: 'self', items: [5, 5] }]), {
+    status: 400,
+    type: 'validation',
+    path: '/ratings/0/items',
+  })
   assertProblem(t, await postSession(app, f.id, [{ ...ors(mor), rater: 'neighbour' }]), { status: 400, type: 'validation', path: '/ratings/0/rater' })
   assertProblem(t, await postSession(app, f.id, [{ ...ors(mor), comment: 'fint' }]), { status: 400, type: 'validation', path: '/ratings/0/comment' })
   assertProblem(t, await postSession(app, f.id, [{ ...ors(mor), instrument: 'PHQ9' }]), { status: 422, type: 'rule', path: '/ratings/0/instrument' })
@@ -101,7 +113,15 @@ t.test('the instrument must fit the age on the session date; the message names t
       mentions: new RegExp(`use ${right}\\b`),
     })
   }
-  const ok = await postSession(app, f.id, [rate(f.m.Mor.id, 'ORS'), rate(f.m.Tenåring.id, 'ORS'), rate(f.m.Barn.id, 'CORS'), rate(f.m.Liten.id, 'YCORS'), rate(f.m.Mor.id, 'SRS'), rate(f.m.Barn.id, 'CSRS'), rate(f.m.Liten.id, 'YCSRS')])
+  const ok = await postSession(app, f.id, [
+    rate(f.m.Mor.id, 'ORS'),
+    rate(f.m.Tenåring.id, 'ORS'),
+    rate(f.m.Barn.id, 'CORS'),
+    rate(f.m.Liten.id, 'YCORS'),
+    rate(f.m.Mor.id, 'SRS'),
+    rate(f.m.Barn.id, 'CSRS'),
+    rate(f.m.Liten.id, 'YCSRS'),
+  ])
   t.equal(ok.statusCode, 201, ok.body)
 })
 
@@ -134,21 +154,42 @@ t.test('instrumentOverride accepts a mismatch and is stored', async (t) => {
   const back = await app.call('GET', `/v1/sessions/${res.json().id}`)
   t.same(back.json().ratings[0].instrumentOverride, { reason: 'Moden for alderen; bruker ORS som søsken' })
   t.equal(res.json().ratings[0].instrument, 'ORS')
-  assertProblem(t, await postSession(app, f.id, [{ ...ors(f.m.Barn.id), instrumentOverride: { reason: '' } }]), { status: 400, type: 'validation', path: '/ratings/0/instrumentOverride/reason' })
-  assertProblem(t, await postSession(app, f.id, [{ ...ors(f.m.Barn.id), instrumentOverride: {} }]), { status: 400, type: 'validation', path: '/ratings/0/instrumentOverride/reason' })
-  assertProblem(t, await postSession(app, f.id, [{ ...ors(f.m.Barn.id), instrumentOverride: { reason: 'x', by: 'me' } }]), { status: 400, type: 'validation', path: '/ratings/0/instrumentOverride/by' })
+  assertProblem(t, await postSession(app, f.id, [{ ...ors(f.m.Barn.id), instrumentOverride: { reason: '' } }]), {
+    status: 400,
+    type: 'validation',
+    path: '/ratings/0/instrumentOverride/reason',
+  })
+  assertProblem(t, await postSession(app, f.id, [{ ...ors(f.m.Barn.id), instrumentOverride: {} }]), {
+    status: 400,
+    type: 'validation',
+    path: '/ratings/0/instrumentOverride/reason',
+  })
+  assertProblem(t, await postSession(app, f.id, [{ ...ors(f.m.Barn.id), instrumentOverride: { reason: 'x', by: 'me' } }]), {
+    status: 400,
+    type: 'validation',
+    path: '/ratings/0/instrumentOverride/by',
+  })
 })
 
 t.test('nobody under 3 is rated, not even with an override', async (t) => {
   const app = await testApp(t)
   const f = await createFamily(t, app, { members: [{ alias: 'Baby', role: 'child', birthDate: BIRTH.toddler() }] })
   const baby = f.m.Baby.id
-  assertProblem(t, await postSession(app, f.id, [{ memberId: baby, instrument: 'YCORS', rater: 'parent', items: [5] }]), { status: 422, type: 'rule', path: '/ratings/0/memberId', mentions: 'under 3' })
-  assertProblem(t, await postSession(app, f.id, [{ memberId: baby, instrument: 'YCORS', rater: 'parent', items: [5], instrumentOverride: { reason: 'prøver' } }]), {
+  assertProblem(t, await postSession(app, f.id, [{ memberId: baby, instrument: 'YCORS', rater: 'parent', items: [5] }]), {
     status: 422,
     type: 'rule',
     path: '/ratings/0/memberId',
+    mentions: 'under 3',
   })
+  assertProblem(
+    t,
+    await postSession(app, f.id, [{ memberId: baby, instrument: 'YCORS', rater: 'parent', items: [5], instrumentOverride: { reason: 'prøver' } }]),
+    {
+      status: 422,
+      type: 'rule',
+      path: '/ratings/0/memberId',
+    },
+  )
 })
 
 t.test('members and raters must belong to the family', async (t) => {
@@ -157,30 +198,48 @@ t.test('members and raters must belong to the family', async (t) => {
   const g = await createFamily(t, app)
   assertProblem(t, await postSession(app, f.id, [ors(f.m.Mor.id), ors(g.m.Mor.id)]), { status: 422, type: 'rule', path: '/ratings/1/memberId' })
   assertProblem(t, await postSession(app, f.id, [ors('00000000-0000-4000-8000-000000000000')]), { status: 422, type: 'rule', path: '/ratings/0/memberId' })
-  assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CORS', rater: 'parent', raterMemberId: g.m.Mor.id, items: [5, 5, 5, 5] }]), {
-    status: 422,
-    type: 'rule',
-    path: '/ratings/0/raterMemberId',
-  })
-  assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CORS', rater: 'self', raterMemberId: f.m.Mor.id, items: [5, 5, 5, 5] }]), {
-    status: 422,
-    type: 'rule',
-    path: '/ratings/0/raterMemberId',
-  })
+  assertProblem(
+    t,
+    await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CORS', rater: 'parent', raterMemberId: g.m.Mor.id, items: [5, 5, 5, 5] }]),
+    {
+      status: 422,
+      type: 'rule',
+      path: '/ratings/0/raterMemberId',
+    },
+  )
+  assertProblem(
+    t,
+    await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CORS', rater: 'self', raterMemberId: f.m.Mor.id, items: [5, 5, 5, 5] }]),
+    {
+      status: 422,
+      type: 'rule',
+      path: '/ratings/0/raterMemberId',
+    },
+  )
 })
 
 t.test('alliance is rated by the person themself', async (t) => {
   const app = await testApp(t)
   const f = await createFamily(t, app)
   for (const rater of ['parent', 'coordinator', 'teacher']) {
-    assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Tenåring.id, instrument: 'SRS', rater, raterMemberId: rater === 'parent' ? f.m.Mor.id : undefined, items: [9, 9, 9, 9] }]), {
-      status: 422,
-      type: 'rule',
-      path: '/ratings/0/rater',
-      mentions: 'alliance',
-    })
+    assertProblem(
+      t,
+      await postSession(app, f.id, [
+        { memberId: f.m.Tenåring.id, instrument: 'SRS', rater, raterMemberId: rater === 'parent' ? f.m.Mor.id : undefined, items: [9, 9, 9, 9] },
+      ]),
+      {
+        status: 422,
+        type: 'rule',
+        path: '/ratings/0/rater',
+        mentions: 'alliance',
+      },
+    )
   }
-  assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CSRS', rater: 'parent', items: [9, 9, 9, 9] }]), { status: 422, type: 'rule', path: '/ratings/0/rater' })
+  assertProblem(t, await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CSRS', rater: 'parent', items: [9, 9, 9, 9] }]), {
+    status: 422,
+    type: 'rule',
+    path: '/ratings/0/rater',
+  })
   const ok = await postSession(app, f.id, [{ memberId: f.m.Barn.id, instrument: 'CORS', rater: 'parent', raterMemberId: f.m.Mor.id, items: [4, 4, 4, 4] }])
   t.equal(ok.statusCode, 201, 'outcome may be rated by a parent')
 })
@@ -209,11 +268,28 @@ t.test('one rating per member, instrument, rater and rater member in a session',
     ],
   })
   const { Mor, Far, Barn } = f.m
-  const byParent = (raterMemberId?: string) => ({ memberId: Barn.id, instrument: 'CORS', rater: 'parent', ...(raterMemberId && { raterMemberId }), items: [5, 5, 5, 5] })
-  assertProblem(t, await postSession(app, f.id, [ors(Mor.id), ors(Far.id), ors(Mor.id, [1, 1, 1, 1])]), { status: 422, type: 'rule', path: '/ratings/2', mentions: 'already' })
+  const byParent = (raterMemberId?: string) => ({
+    memberId: Barn.id,
+    instrument: 'CORS',
+    rater: 'parent',
+    ...(raterMemberId && { raterMemberId }),
+    items: [5, 5, 5, 5],
+  })
+  assertProblem(t, await postSession(app, f.id, [ors(Mor.id), ors(Far.id), ors(Mor.id, [1, 1, 1, 1])]), {
+    status: 422,
+    type: 'rule',
+    path: '/ratings/2',
+    mentions: 'already',
+  })
   assertProblem(t, await postSession(app, f.id, [byParent(Mor.id), byParent(Mor.id)]), { status: 422, type: 'rule', path: '/ratings/1' })
   assertProblem(t, await postSession(app, f.id, [byParent(), byParent()]), { status: 422, type: 'rule', path: '/ratings/1' })
-  const two = await postSession(app, f.id, [byParent(Mor.id), byParent(Far.id), byParent(), ors(Mor.id), { memberId: Barn.id, instrument: 'CORS', rater: 'self', items: [6, 6, 6, 6] }])
+  const two = await postSession(app, f.id, [
+    byParent(Mor.id),
+    byParent(Far.id),
+    byParent(),
+    ors(Mor.id),
+    { memberId: Barn.id, instrument: 'CORS', rater: 'self', items: [6, 6, 6, 6] },
+  ])
   t.equal(two.statusCode, 201, 'two parents are two series; self and parent differ')
 
   const s = await createSession(t, app, f.id, { heldOn: daysAgo(2), ratings: [ors(Mor.id)] })
@@ -221,7 +297,11 @@ t.test('one rating per member, instrument, rater and rater member in a session',
   assertProblem(t, await app.call('POST', addUrl, { body: ors(Mor.id, [2, 2, 2, 2]) }), { status: 422, type: 'rule', path: '', mentions: 'already' })
   const srs = await app.call('POST', addUrl, { body: { memberId: Mor.id, instrument: 'SRS', rater: 'self', items: [9, 9, 9, 9] } })
   t.equal(srs.statusCode, 201, 'the alliance added at the end')
-  assertProblem(t, await app.call('POST', addUrl, { body: { memberId: Mor.id, instrument: 'SRS', rater: 'self', items: [8, 8, 8, 8] } }), { status: 422, type: 'rule', mentions: 'already' })
+  assertProblem(t, await app.call('POST', addUrl, { body: { memberId: Mor.id, instrument: 'SRS', rater: 'self', items: [8, 8, 8, 8] } }), {
+    status: 422,
+    type: 'rule',
+    mentions: 'already',
+  })
   t.equal((await app.call('GET', `/v1/sessions/${s.id}`)).json().ratings.length, 2)
 })
 
@@ -255,7 +335,20 @@ t.test('rules checked when a rating is added later or corrected', async (t: Test
   const r = await app.call('POST', url, { body: ors(f.m.Mor.id) })
   t.equal(r.statusCode, 201)
   const put = `/v1/sessions/${s.id}/ratings/${r.json().id}`
-  assertProblem(t, await app.call('PUT', put, { body: { ...ors(f.m.Mor.id), instrument: 'CORS' } }), { status: 422, type: 'rule', path: '/instrument', mentions: 'ORS' })
-  assertProblem(t, await app.call('PUT', put, { body: { memberId: f.m.Mor.id, instrument: 'ORS', rater: 'self', total: 40.5 } }), { status: 400, type: 'validation', path: '/total' })
-  assertProblem(t, await app.call('PUT', put, { body: { memberId: f.m.Mor.id, instrument: 'SRS', rater: 'parent', items: [9, 9, 9, 9] } }), { status: 422, type: 'rule', path: '/rater' })
+  assertProblem(t, await app.call('PUT', put, { body: { ...ors(f.m.Mor.id), instrument: 'CORS' } }), {
+    status: 422,
+    type: 'rule',
+    path: '/instrument',
+    mentions: 'ORS',
+  })
+  assertProblem(t, await app.call('PUT', put, { body: { memberId: f.m.Mor.id, instrument: 'ORS', rater: 'self', total: 40.5 } }), {
+    status: 400,
+    type: 'validation',
+    path: '/total',
+  })
+  assertProblem(t, await app.call('PUT', put, { body: { memberId: f.m.Mor.id, instrument: 'SRS', rater: 'parent', items: [9, 9, 9, 9] } }), {
+    status: 422,
+    type: 'rule',
+    path: '/rater',
+  })
 })

@@ -6,18 +6,36 @@ t.test('POST /v1/sessions/{id}/ratings adds one rating', async (t) => {
   const app = await testApp(t)
   const f = await createFamily(t, app)
   const s = await createSession(t, app, f.id, { heldOn: daysAgo(1), ratings: [ors(f.m.Mor.id)] })
-  const res = await app.call('POST', `/v1/sessions/${s.id}/ratings`, { body: { memberId: f.m.Mor.id, instrument: 'SRS', rater: 'self', items: [9.1, 8.7, 9.9, 10] } })
+  const res = await app.call('POST', `/v1/sessions/${s.id}/ratings`, {
+    body: { memberId: f.m.Mor.id, instrument: 'SRS', rater: 'self', items: [9.1, 8.7, 9.9, 10] },
+  })
   t.equal(res.statusCode, 201, res.body)
   const rating = res.json()
-  t.match(rating, { sessionId: s.id, memberId: f.m.Mor.id, instrument: 'SRS', rater: 'self', raterMemberId: null, items: [9.1, 8.7, 9.9, 10], total: 37.7, instrumentOverride: null })
+  t.match(rating, {
+    sessionId: s.id,
+    memberId: f.m.Mor.id,
+    instrument: 'SRS',
+    rater: 'self',
+    raterMemberId: null,
+    items: [9.1, 8.7, 9.9, 10],
+    total: 37.7,
+    instrumentOverride: null,
+  })
   t.equal(res.headers.location, `/v1/sessions/${s.id}/ratings/${rating.id}`)
   const back = (await app.call('GET', `/v1/sessions/${s.id}`)).json()
   t.equal(back.ratings.length, 2)
   t.same(back.ratings[1], rating, 'the session shows the added rating after the first')
 
-  assertProblem(t, await app.call('POST', '/v1/sessions/00000000-0000-4000-8000-000000000000/ratings', { body: ors(f.m.Mor.id) }), { status: 404, type: 'not-found' })
+  assertProblem(t, await app.call('POST', '/v1/sessions/00000000-0000-4000-8000-000000000000/ratings', { body: ors(f.m.Mor.id) }), {
+    status: 404,
+    type: 'not-found',
+  })
   assertProblem(t, await app.call('POST', `/v1/sessions/${s.id}/ratings`, { body: [ors(f.m.Tenåring.id)] }), { status: 400, type: 'validation' })
-  assertProblem(t, await app.call('POST', `/v1/sessions/${s.id}/ratings`, { body: { ...ors(f.m.Tenåring.id), memberId: undefined } }), { status: 400, type: 'validation', path: '/memberId' })
+  assertProblem(t, await app.call('POST', `/v1/sessions/${s.id}/ratings`, { body: { ...ors(f.m.Tenåring.id), memberId: undefined } }), {
+    status: 400,
+    type: 'validation',
+    path: '/memberId',
+  })
 })
 
 t.test('PUT /v1/sessions/{id}/ratings/{ratingId} corrects a rating; the old value is in the audit trail', async (t) => {
@@ -44,9 +62,16 @@ t.test('PUT /v1/sessions/{id}/ratings/{ratingId} corrects a rating; the old valu
 
   assertProblem(t, await app.call('PUT', url, { body: ors(f.m.Tenåring.id) }), { status: 422, type: 'rule', mentions: 'already' })
   assertProblem(t, await app.call('PUT', url, { body: { ...ors(f.m.Mor.id), extra: 1 } }), { status: 400, type: 'validation', path: '/extra' })
-  assertProblem(t, await app.call('PUT', `/v1/sessions/${s.id}/ratings/00000000-0000-4000-8000-000000000000`, { body: ors(f.m.Mor.id) }), { status: 404, type: 'not-found' })
+  assertProblem(t, await app.call('PUT', `/v1/sessions/${s.id}/ratings/00000000-0000-4000-8000-000000000000`, { body: ors(f.m.Mor.id) }), {
+    status: 404,
+    type: 'not-found',
+  })
   const s2 = await createSession(t, app, f.id, { heldOn: daysAgo(2) })
-  assertProblem(t, await app.call('PUT', `/v1/sessions/${s2.id}/ratings/${old.id}`, { body: ors(f.m.Mor.id) }), { status: 404, type: 'not-found', mentions: 'rating' })
+  assertProblem(t, await app.call('PUT', `/v1/sessions/${s2.id}/ratings/${old.id}`, { body: ors(f.m.Mor.id) }), {
+    status: 404,
+    type: 'not-found',
+    mentions: 'rating',
+  })
 })
 
 t.test('DELETE /v1/sessions/{id}/ratings/{ratingId} removes one rating', async (t) => {
@@ -59,7 +84,10 @@ t.test('DELETE /v1/sessions/{id}/ratings/{ratingId} removes one rating', async (
   const res = await app.call('DELETE', `/v1/sessions/${s.id}/ratings/${gone.id}`)
   t.equal(res.statusCode, 204)
   t.equal(res.body, '')
-  t.same((await app.call('GET', `/v1/sessions/${s.id}`)).json().ratings.map((r: { id: string }) => r.id), [kept.id])
+  t.same(
+    (await app.call('GET', `/v1/sessions/${s.id}`)).json().ratings.map((r: { id: string }) => r.id),
+    [kept.id],
+  )
   assertProblem(t, await app.call('DELETE', `/v1/sessions/${s.id}/ratings/${gone.id}`), { status: 404, type: 'not-found' })
   assertProblem(t, await app.call('PUT', `/v1/sessions/${s.id}/ratings/${gone.id}`, { body: ors(f.m.Mor.id) }), { status: 404, type: 'not-found' })
   const events = (await auditEvents(app.db, app.municipality.municipalityId)).filter((e) => e.action === 'rating.delete')
@@ -78,7 +106,11 @@ t.test('two concurrent identical ratings: one 201, one 422', async (t) => {
     const body = ors(f.m.Mor.id)
     const answers = await Promise.all([app.call('POST', `/v1/sessions/${s.id}/ratings`, { body }), app.call('POST', `/v1/sessions/${s.id}/ratings`, { body })])
     t.same(answers.map((a) => a.statusCode).sort(), [201, 422], `round ${round}`)
-    assertProblem(t, answers.find((a) => a.statusCode === 422)!, { status: 422, type: 'rule', mentions: 'already' })
+    assertProblem(
+      t,
+      answers.find((a) => a.statusCode === 422)!,
+      { status: 422, type: 'rule', mentions: 'already' },
+    )
     t.equal(await countRows(app.db, app.municipality.municipalityId, 'ratings', { column: 'session_id', value: s.id }), 1)
   }
 })

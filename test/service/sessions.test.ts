@@ -23,7 +23,15 @@ t.test('POST /v1/families/{id}/sessions logs a conversation with its ratings', a
   t.equal(res.headers.location, `/v1/sessions/${s.id}`)
   t.match(s, { familyId: f.id, heldOn: body.heldOn, kind: 'home-visit', note: 'Første samtale' })
   t.same(
-    s.ratings.map((r: any) => ({ memberId: r.memberId, instrument: r.instrument, rater: r.rater, raterMemberId: r.raterMemberId, items: r.items, total: r.total, instrumentOverride: r.instrumentOverride })),
+    s.ratings.map((r: any) => ({
+      memberId: r.memberId,
+      instrument: r.instrument,
+      rater: r.rater,
+      raterMemberId: r.raterMemberId,
+      items: r.items,
+      total: r.total,
+      instrumentOverride: r.instrumentOverride,
+    })),
     [
       { memberId: f.m.Mor.id, instrument: 'ORS', rater: 'self', raterMemberId: null, items: [5.5, 6.1, 7, 4.9], total: 23.5, instrumentOverride: null },
       { memberId: f.m.Barn.id, instrument: 'CORS', rater: 'self', raterMemberId: null, items: null, total: 31.4, instrumentOverride: null },
@@ -92,12 +100,20 @@ t.test('GET /v1/families/{id}/sessions lists newest first, paginated', async (t)
     pages++
   } while (cursor !== null && pages < 5)
   t.equal(pages, 2)
-  t.same(seen.map((s) => s.id), expected, 'newest first across pages, no duplicates or gaps')
+  t.same(
+    seen.map((s) => s.id),
+    expected,
+    'newest first across pages, no duplicates or gaps',
+  )
   t.equal(seen[0].ratings.length, 1, 'each session carries its ratings')
   t.equal(seen[0].ratings[0].total, 26)
 
   assertProblem(t, await app.call('GET', `/v1/families/${f.id}/sessions?limit=500`), { status: 400, type: 'validation', path: '/limit' })
-  assertProblem(t, await app.call('GET', `/v1/families/${f.id}/sessions?cursor=${Buffer.from('[1]').toString('base64url')}`), { status: 400, type: 'validation', path: '/cursor' })
+  assertProblem(t, await app.call('GET', `/v1/families/${f.id}/sessions?cursor=${Buffer.from('[1]').toString('base64url')}`), {
+    status: 400,
+    type: 'validation',
+    path: '/cursor',
+  })
   assertProblem(t, await app.call('GET', '/v1/families/00000000-0000-4000-8000-000000000000/sessions'), { status: 404, type: 'not-found' })
 })
 
@@ -116,7 +132,10 @@ t.test('PATCH /v1/sessions/{id} corrects heldOn and kind', async (t) => {
   assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { familyId: f.id } }), { status: 400, type: 'validation', path: '/familyId' })
   assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: daysAgo(-3) } }), { status: 422, type: 'rule', path: '/heldOn' })
   assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: daysAgo(61) } }), { status: 422, type: 'rule', path: '/heldOn' })
-  assertProblem(t, await app.call('PATCH', '/v1/sessions/00000000-0000-4000-8000-000000000000', { body: { kind: 'phone' } }), { status: 404, type: 'not-found' })
+  assertProblem(t, await app.call('PATCH', '/v1/sessions/00000000-0000-4000-8000-000000000000', { body: { kind: 'phone' } }), {
+    status: 404,
+    type: 'not-found',
+  })
   t.equal((await app.call('GET', `/v1/sessions/${s.id}`)).json().heldOn, daysAgo(12), 'rejected changes left the session alone')
 })
 
@@ -125,9 +144,21 @@ t.test('PATCH /v1/sessions/{id} refuses a date on which a rating no longer fits 
   // Turned 13 thirty days ago: CORS fitted forty days ago, not now.
   const thirteenth = safeDaysAgo(30)
   const f = await createFamily(t, app, { startedOn: daysAgo(100), members: [{ alias: 'Ida', role: 'child', birthDate: minusYears(thirteenth, 13) }] })
-  const s = await createSession(t, app, f.id, { heldOn: daysAgo(40), ratings: [{ memberId: f.m.Ida.id, instrument: 'CORS', rater: 'self', items: [5, 5, 5, 5] }] })
-  assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: daysAgo(10) } }), { status: 422, type: 'rule', path: '/heldOn', mentions: 'ORS' })
-  t.equal((await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: addDays(thirteenth, -1) } })).statusCode, 200, 'the day before the birthday still fits')
+  const s = await createSession(t, app, f.id, {
+    heldOn: daysAgo(40),
+    ratings: [{ memberId: f.m.Ida.id, instrument: 'CORS', rater: 'self', items: [5, 5, 5, 5] }],
+  })
+  assertProblem(t, await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: daysAgo(10) } }), {
+    status: 422,
+    type: 'rule',
+    path: '/heldOn',
+    mentions: 'ORS',
+  })
+  t.equal(
+    (await app.call('PATCH', `/v1/sessions/${s.id}`, { body: { heldOn: addDays(thirteenth, -1) } })).statusCode,
+    200,
+    'the day before the birthday still fits',
+  )
 })
 
 t.test('DELETE /v1/sessions/{id} removes the session and its ratings', async (t) => {
@@ -143,6 +174,9 @@ t.test('DELETE /v1/sessions/{id} removes the session and its ratings', async (t)
   const mun = app.municipality.municipalityId
   t.equal(await countRows(app.db, mun, 'ratings', { column: 'session_id', value: s.id }), 0, 'its ratings are gone')
   t.equal(await countRows(app.db, mun, 'ratings', { column: 'session_id', value: keep.id }), 1, 'other sessions keep theirs')
-  t.same((await app.call('GET', `/v1/families/${f.id}/sessions`)).json().items.map((x: { id: string }) => x.id), [keep.id])
+  t.same(
+    (await app.call('GET', `/v1/families/${f.id}/sessions`)).json().items.map((x: { id: string }) => x.id),
+    [keep.id],
+  )
   assertProblem(t, await app.call('DELETE', '/v1/sessions/not-a-uuid'), { status: 400, type: 'validation', path: '/sessionId' })
 })

@@ -20,13 +20,23 @@ t.test('cached instruments follow every settings change at once, from this insta
   t.equal(await orsReliableChange(ctx), 6, 'a change through the API')
 
   // Another instance writes the same database: only the version it bumps tells this one.
-  await inMunicipality(ctx.db, m, (trx) => trx.updateTable('instrument_settings').set({ thresholds: JSON.stringify({ reliableChange: 70 }) }).where('instrument_code', '=', 'ORS').execute())
+  await inMunicipality(ctx.db, m, (trx) =>
+    trx
+      .updateTable('instrument_settings')
+      .set({ thresholds: JSON.stringify({ reliableChange: 70 }) })
+      .where('instrument_code', '=', 'ORS')
+      .execute(),
+  )
   t.equal(await orsReliableChange(ctx), 7, 'a change by another instance')
 
   // A transaction that sees its own change and then rolls back must not leave it in the cache.
   await t.rejects(
     inMunicipality(ctx.db, m, async (trx) => {
-      await trx.updateTable('instrument_settings').set({ thresholds: JSON.stringify({ reliableChange: 90 }) }).where('instrument_code', '=', 'ORS').execute()
+      await trx
+        .updateTable('instrument_settings')
+        .set({ thresholds: JSON.stringify({ reliableChange: 90 }) })
+        .where('instrument_code', '=', 'ORS')
+        .execute()
       const seen = (await loadInstruments(trx)).find((i) => i.def.code === 'ORS')!.def.thresholds.reliableChange
       t.equal(seen, 90, 'inside the transaction its own change is in force')
       throw new Error('roll back')
@@ -40,7 +50,10 @@ t.test('cached instruments follow every settings change at once, from this insta
   // Each municipality has its own entry.
   const other = await ctx.newMunicipality()
   await inMunicipality(ctx.db, other.municipalityId, (trx) =>
-    trx.insertInto('instrument_settings').values({ municipality_id: other.municipalityId, instrument_code: 'ORS', thresholds: JSON.stringify({ reliableChange: 80 }) }).execute(),
+    trx
+      .insertInto('instrument_settings')
+      .values({ municipality_id: other.municipalityId, instrument_code: 'ORS', thresholds: JSON.stringify({ reliableChange: 80 }) })
+      .execute(),
   )
   const theirs = await ctx.call('GET', '/v1/instruments', { key: other.apiKey })
   t.equal(theirs.json().items.find((i: { code: string }) => i.code === 'ORS').thresholds.reliableChange, 8, 'the other municipality sees its own')

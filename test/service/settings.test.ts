@@ -50,8 +50,16 @@ t.test('PATCH /v1/settings rejects bad input', async (t) => {
   assertProblem(t, await patch({ overdueDays: 0 }), { status: 400, type: 'validation', path: '/overdueDays' })
   assertProblem(t, await patch({ overdueDays: 1.5 }), { status: 400, type: 'validation', path: '/overdueDays' })
   assertProblem(t, await patch({ showAllianceToFamilies: 'yes' }), { status: 400, type: 'validation', path: '/showAllianceToFamilies' })
-  assertProblem(t, await patch({ thresholds: { ORS: { cutoffs: { senior: 20 } } } }), { status: 400, type: 'validation', path: '/thresholds/ORS/cutoffs/senior' })
-  assertProblem(t, await patch({ thresholds: { ORS: { cutoffs: { adult: 25.55 } } } }), { status: 400, type: 'validation', path: '/thresholds/ORS/cutoffs/adult' })
+  assertProblem(t, await patch({ thresholds: { ORS: { cutoffs: { senior: 20 } } } }), {
+    status: 400,
+    type: 'validation',
+    path: '/thresholds/ORS/cutoffs/senior',
+  })
+  assertProblem(t, await patch({ thresholds: { ORS: { cutoffs: { adult: 25.55 } } } }), {
+    status: 400,
+    type: 'validation',
+    path: '/thresholds/ORS/cutoffs/adult',
+  })
   assertProblem(t, await patch({ thresholds: { ORS: { reliableChange: 0 } } }), { status: 400, type: 'validation', path: '/thresholds/ORS/reliableChange' })
   assertProblem(t, await patch({ thresholds: { ORS: { colour: 'red' } } }), { status: 400, type: 'validation', path: '/thresholds/ORS/colour' })
   assertProblem(t, await patch({ name: 'Ny kommune' }), { status: 400, type: 'validation', path: '/name' })

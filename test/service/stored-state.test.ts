@@ -162,9 +162,20 @@ const SETTINGS: { body: Record<string, unknown>; refused?: true }[] = [
 
 const commandArb = fc.oneof(
   { weight: 6, arbitrary: sessionArb.map((s) => ({ op: 'create-session' as const, ...s })) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('patch-session' as const), session: fc.nat(99), at: fc.integer({ min: 0, max: 1000 }), future: fc.nat(7).map((n) => n === 0) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('patch-session' as const),
+      session: fc.nat(99),
+      at: fc.integer({ min: 0, max: 1000 }),
+      future: fc.nat(7).map((n) => n === 0),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete-session' as const), session: fc.nat(99) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('add-rating' as const), session: fc.nat(99), rating: ratingArb, fault: faultOf<RatingFault>(RATING_FAULTS) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('add-rating' as const), session: fc.nat(99), rating: ratingArb, fault: faultOf<RatingFault>(RATING_FAULTS) }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -185,7 +196,10 @@ const commandArb = fc.oneof(
       how: fc.constantFrom('birth-date', 'birth-date', 'birth-date', 'role', 'future-birth-date'),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('add-member' as const), family: fc.nat(5), ageDays: fc.integer({ min: 0, max: 16000 }), adult: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('add-member' as const), family: fc.nat(5), ageDays: fc.integer({ min: 0, max: 16000 }), adult: fc.boolean() }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -206,7 +220,10 @@ type Command = typeof commandArb extends fc.Arbitrary<infer T> ? T : never
 
 const runArb = fc.record({
   families: fc.integer({ min: 2, max: 3 }),
-  seed: fc.array(sessionArb.map((s) => ({ ...s, fault: null })), { maxLength: 8 }),
+  seed: fc.array(
+    sessionArb.map((s) => ({ ...s, fault: null })),
+    { maxLength: 8 },
+  ),
   syntheticCohort: fc.boolean(),
   commands: fc.array(commandArb, { minLength: 1, maxLength: 12 }),
 })
@@ -235,10 +252,18 @@ function scoreFor(instrument: string, kind: Kind, score: RatingDesc['score']): {
 }
 
 type RatingBody = Record<string, unknown> & { memberId: string; instrument: string; rater: string }
-const keyOf = (r: { memberId: string; instrument: string; rater: string; raterMemberId?: unknown }) => `${r.memberId}|${r.instrument}|${r.rater}|${r.raterMemberId ?? ''}`
+const keyOf = (r: { memberId: string; instrument: string; rater: string; raterMemberId?: unknown }) =>
+  `${r.memberId}|${r.instrument}|${r.rater}|${r.raterMemberId ?? ''}`
 
 /** A rating body for a session on `heldOn`: valid unless a fault is asked for (null: nobody to rate). */
-function ratingBody(model: Model, family: FamilyModel, heldOn: string, d: RatingDesc, fault: RatingFault | null, existing: RatingModel[] = []): RatingBody | null {
+function ratingBody(
+  model: Model,
+  family: FamilyModel,
+  heldOn: string,
+  d: RatingDesc,
+  fault: RatingFault | null,
+  existing: RatingModel[] = [],
+): RatingBody | null {
   if (fault === 'duplicate' && existing.length > 0) {
     const twin = existing[d.member % existing.length]
     const kind: Kind = twin.instrument.includes('SRS') ? 'alliance' : 'outcome'
@@ -282,7 +307,12 @@ function ratingBody(model: Model, family: FamilyModel, heldOn: string, d: Rating
   const others = family.members.filter((m) => m.id !== member.id)
   const raterMember = rater !== 'self' && d.raterMember !== null ? pick(others, d.raterMember) : undefined
   const memberId = fault === 'foreign-member' ? stranger!.id : member.id
-  const score = fault === 'item-too-high' ? ('items' in d.score ? { items: [10.5, 5, 5, 5].slice(0, itemCount(instrument)) } : { total: itemCount(instrument) * 10 + 0.1 }) : scoreFor(instrument, kind, d.score)
+  const score =
+    fault === 'item-too-high'
+      ? 'items' in d.score
+        ? { items: [10.5, 5, 5, 5].slice(0, itemCount(instrument)) }
+        : { total: itemCount(instrument) * 10 + 0.1 }
+      : scoreFor(instrument, kind, d.score)
   return {
     memberId,
     instrument,
@@ -313,7 +343,13 @@ async function storedRows(app: TestApp, municipalityId: string): Promise<StateRo
     await sql`SELECT set_config('framgang.municipality_id', ${municipalityId}, true)`.execute(trx)
     // The tests connect as a superuser, whom row-level security does not confine: filter too.
     const families = await trx.selectFrom('family_state').selectAll().where('municipality_id', '=', municipalityId).orderBy('family_id').execute()
-    const series = await trx.selectFrom('series_state').selectAll().where('municipality_id', '=', municipalityId).orderBy('family_id').orderBy('position').execute()
+    const series = await trx
+      .selectFrom('series_state')
+      .selectAll()
+      .where('municipality_id', '=', municipalityId)
+      .orderBy('family_id')
+      .orderBy('position')
+      .execute()
     return normalised({ families, series })
   })
 }
@@ -346,7 +382,8 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | null {
       const d = firstDifference(a[i], b[i], `${path}[${i}]`)
       if (d) return d
     }
-    if (a.length !== b.length) return `${path}: ${a.length} rows vs ${b.length}; extra: ${JSON.stringify((a.length > b.length ? a : b).slice(Math.min(a.length, b.length)))}`
+    if (a.length !== b.length)
+      return `${path}: ${a.length} rows vs ${b.length}; extra: ${JSON.stringify((a.length > b.length ? a : b).slice(Math.min(a.length, b.length)))}`
     return null
   }
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
@@ -382,7 +419,8 @@ function stateDifference(a: StateRows, b: StateRows, names: [string, string]): s
 }
 
 const RANK: Record<string, number> = { notice: 1, warning: 2, alert: 3 }
-const highestSeverity = (flags: { severity: string }[]) => flags.reduce<string | null>((top, f) => (top === null || RANK[f.severity] > RANK[top] ? f.severity : top), null)
+const highestSeverity = (flags: { severity: string }[]) =>
+  flags.reduce<string | null>((top, f) => (top === null || RANK[f.severity] > RANK[top] ? f.severity : top), null)
 
 // ---------------------------------------------------------------------------------------------
 
@@ -399,7 +437,8 @@ t.test('the stored state equals the rules after every write, and the caseload sh
       const model: Model = { today: daysAgo(0), coordinators: [], families: [], lastCreate: null, names: new Map() }
       const name = (id: string, label: string) => model.names.set(id, label)
       const labels = { sessions: 0, ratings: 0 }
-      const readable = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => model.names.get(id.toLowerCase()) ?? id.slice(0, 8))
+      const readable = (text: string) =>
+        text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => model.names.get(id.toLowerCase()) ?? id.slice(0, 8))
 
       const fail = (message: string): never => {
         throw new Error(readable(`${message}\nthe writes of this run:\n  ${log.join('\n  ')}`))
@@ -407,7 +446,9 @@ t.test('the stored state equals the rules after every write, and the caseload sh
       const call = async (method: string, url: string, body?: unknown, idempotencyKey?: string) => {
         const res = await app.call(method, url, { key: apiKey, body, idempotencyKey })
         if (method !== 'GET' || res.statusCode !== 200) {
-          log.push(`${method} ${url} ${body === undefined ? '' : JSON.stringify(body)} → ${res.statusCode}${res.statusCode >= 400 ? ` ${res.body.slice(0, 200)}` : ''}`)
+          log.push(
+            `${method} ${url} ${body === undefined ? '' : JSON.stringify(body)} → ${res.statusCode}${res.statusCode >= 400 ? ` ${res.body.slice(0, 200)}` : ''}`,
+          )
         }
         if (res.statusCode >= 500) fail(`${method} ${url} answered ${res.statusCode}: ${res.body}`)
         return res
@@ -430,7 +471,15 @@ t.test('the stored state equals the rules after every write, and the caseload sh
       }
       const addRatingToModel = (session: SessionModel, r: any) => {
         name(r.id, `R${++labels.ratings}`)
-        session.ratings.push({ id: r.id, sessionId: session.id, memberId: r.memberId, instrument: r.instrument, rater: r.rater, raterMemberId: r.raterMemberId, instrumentOverride: r.instrumentOverride })
+        session.ratings.push({
+          id: r.id,
+          sessionId: session.id,
+          memberId: r.memberId,
+          instrument: r.instrument,
+          rater: r.rater,
+          raterMemberId: r.raterMemberId,
+          instrumentOverride: r.instrumentOverride,
+        })
       }
 
       /** A session body for a family, valid unless a fault is asked for. */
@@ -527,7 +576,13 @@ t.test('the stored state equals the rules after every write, and the caseload sh
             const res = await call('PUT', `/v1/sessions/${session.id}/ratings/${rating.id}`, body)
             if (res.statusCode === 200) {
               const r = res.json()
-              Object.assign(rating, { memberId: r.memberId, instrument: r.instrument, rater: r.rater, raterMemberId: r.raterMemberId, instrumentOverride: r.instrumentOverride })
+              Object.assign(rating, {
+                memberId: r.memberId,
+                instrument: r.instrument,
+                rater: r.rater,
+                raterMemberId: r.raterMemberId,
+                instrumentOverride: r.instrumentOverride,
+              })
             }
             return { res, refused: cmd.how === 'too-high' }
           }
@@ -640,7 +695,16 @@ t.test('the stored state equals the rules after every write, and the caseload sh
         const startedOn = daysAgo(spec.startedDaysAgo)
         const body = { externalRef: uniqueRef('F'), coordinatorId: model.coordinators[i % 2], startedOn, members: spec.members }
         const family = must((await created('/v1/families', body)).res, 201, 'family')
-        const f: FamilyModel = { id: family.id, label: `F${i}`, startedOn, endedOn: null, coordinatorId: body.coordinatorId, members: [], sessions: [], erased: false }
+        const f: FamilyModel = {
+          id: family.id,
+          label: `F${i}`,
+          startedOn,
+          endedOn: null,
+          coordinatorId: body.coordinatorId,
+          members: [],
+          sessions: [],
+          erased: false,
+        }
         name(f.id, f.label)
         for (const m of family.members) {
           f.members.push({ id: m.id, alias: m.alias, birthDate: m.birthDate })
@@ -659,12 +723,24 @@ t.test('the stored state equals the rules after every write, and the caseload sh
           const rows = []
           let x = 12345
           const rnd = () => (x = (x * 16807) % 2147483647) / 2147483647
-          for (const [instrument, n] of [['ORS', 400], ['CORS', 300]] as const) {
+          for (const [instrument, n] of [
+            ['ORS', 400],
+            ['CORS', 300],
+          ] as const) {
             for (let i = 0; i < n; i++) {
               const intake = Math.round(60 + rnd() * 300)
               const gain = 20 + rnd() * 60 - (intake - 200) * 0.1
-              const scores = Array.from({ length: 3 + Math.floor(rnd() * 8) }, (_, k) => (k === 0 ? intake : Math.max(0, Math.min(400, Math.round(intake + gain * Math.log(k + 1) + (rnd() - 0.5) * 60)))))
-              rows.push({ municipality_id: municipalityId, instrument_code: instrument, series_key: `synthetic-${instrument}-${i}`, intake, scores, synthetic: true })
+              const scores = Array.from({ length: 3 + Math.floor(rnd() * 8) }, (_, k) =>
+                k === 0 ? intake : Math.max(0, Math.min(400, Math.round(intake + gain * Math.log(k + 1) + (rnd() - 0.5) * 60))),
+              )
+              rows.push({
+                municipality_id: municipalityId,
+                instrument_code: instrument,
+                series_key: `synthetic-${instrument}-${i}`,
+                intake,
+                scores,
+                synthetic: true,
+              })
             }
           }
           await trx.insertInto('reference_series').values(rows).execute()
@@ -684,7 +760,8 @@ t.test('the stored state equals the rules after every write, and the caseload sh
         const caseload = must(await call('GET', '/v1/caseload?limit=200'), 200, 'caseload')
         const active = live(model).filter((f) => f.endedOn === null)
         const listed = caseload.items.map((i: { familyId: string }) => i.familyId).sort()
-        if (JSON.stringify(listed) !== JSON.stringify(active.map((f) => f.id).sort())) fail(`${when}: the caseload lists ${listed.join(', ')}, the active families are ${active.map((f) => f.label).join(', ')}`)
+        if (JSON.stringify(listed) !== JSON.stringify(active.map((f) => f.id).sort()))
+          fail(`${when}: the caseload lists ${listed.join(', ')}, the active families are ${active.map((f) => f.label).join(', ')}`)
         for (const f of active) {
           const item = caseload.items.find((i: { familyId: string }) => i.familyId === f.id)
           const progress = must(await call('GET', `/v1/families/${f.id}/progress`), 200, 'progress')
@@ -693,10 +770,13 @@ t.test('the stored state equals the rules after every write, and the caseload sh
           if (bandDiff) fail(`${when}: ${f.label}'s progress differs from the progress with looked-up band models (API vs lookup) at ${bandDiff}`)
           const flagDiff = firstDifference(item.flags, progress.flags)
           if (flagDiff) fail(`${when}: ${f.label}'s caseload flags differ from its progress flags (caseload vs progress) at ${flagDiff}`)
-          if (item.severity !== highestSeverity(progress.flags)) fail(`${when}: ${f.label}'s caseload severity is ${item.severity}, its progress flags' highest is ${highestSeverity(progress.flags)}`)
+          if (item.severity !== highestSeverity(progress.flags))
+            fail(`${when}: ${f.label}'s caseload severity is ${item.severity}, its progress flags' highest is ${highestSeverity(progress.flags)}`)
           if (item.coordinatorId !== f.coordinatorId) fail(`${when}: ${f.label}'s caseload coordinator is ${item.coordinatorId}, not ${f.coordinatorId}`)
           if (item.sessionCount !== f.sessions.length || item.lastSessionOn !== lastSessionOn(f)) {
-            fail(`${when}: ${f.label}'s caseload has ${item.sessionCount} sessions, last ${item.lastSessionOn}; the family has ${f.sessions.length}, last ${lastSessionOn(f)}`)
+            fail(
+              `${when}: ${f.label}'s caseload has ${item.sessionCount} sessions, last ${item.lastSessionOn}; the family has ${f.sessions.length}, last ${lastSessionOn(f)}`,
+            )
           }
         }
       }
@@ -725,6 +805,11 @@ t.test('the stored state equals the rules after every write, and the caseload sh
     // shrinking stops in time to be reported within the file's timeout.
     { numRuns: 20, interruptAfterTimeLimit: 60_000 },
   )
-  t.comment(`seen: ${[...stats].sort().map(([k, v]) => `${k}: ${v}`).join(', ')}`)
+  t.comment(
+    `seen: ${[...stats]
+      .sort()
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}`,
+  )
   t.ok([...stats.keys()].some((k) => k.endsWith(' 201')) && [...stats.keys()].some((k) => / 4\d\d$/.test(k)), 'writes were accepted and refused')
 })

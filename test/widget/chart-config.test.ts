@@ -90,7 +90,12 @@ t.test('several series: lines, expected range and flag markers on the shared con
     chart.lines.map((l) => l.points.map((p) => p.x)),
   )
   t.same((ds[lineDatasets[1]].data as XY[])[11], { x: 20, y: 19.5 }, 'the mother’s 12th rating at the child’s 19th conversation')
-  for (const role of ['p25', 'p50', 'p75']) t.same(data(role).map((p) => p.x), chart.expected!.x, `${role} on the child’s conversations`)
+  for (const role of ['p25', 'p50', 'p75'])
+    t.same(
+      data(role).map((p) => p.x),
+      chart.expected!.x,
+      `${role} on the child’s conversations`,
+    )
   t.equal((config.options!.scales!.x as any).max, 23.5)
   const lane = (config.options!.plugins as any).framgangFlagLane
   t.same(
@@ -140,11 +145,22 @@ t.test('theme colours come from the resolved custom properties, falling back to 
 
 t.test('default line colours keep 3:1 against white', async (t) => {
   const luminance = (hex: string) => {
-    const c = hex.match(/\w\w/g)!.map((h) => parseInt(h, 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    const c = hex
+      .match(/\w\w/g)!
+      .map((h) => parseInt(h, 16) / 255)
+      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
     return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
   }
   const contrast = (hex: string) => 1.05 / (luminance(hex) + 0.05)
-  for (const colour of [...defaultTheme.series, defaultTheme.cutoffLine, defaultTheme.expectedLine, defaultTheme.referenceLine, defaultTheme.alert, defaultTheme.warning, defaultTheme.notice]) {
+  for (const colour of [
+    ...defaultTheme.series,
+    defaultTheme.cutoffLine,
+    defaultTheme.expectedLine,
+    defaultTheme.referenceLine,
+    defaultTheme.alert,
+    defaultTheme.warning,
+    defaultTheme.notice,
+  ]) {
     t.ok(contrast(colour) >= 3, `${colour}: ${contrast(colour).toFixed(2)}:1`)
   }
 })
@@ -154,7 +170,8 @@ t.test('the flag lane draws a shape and the number for each marker', async (t) =
   const ctx: any = new Proxy(
     {},
     {
-      get: (target: any, key: string) => (key in target ? target[key] : (...args: unknown[]) => calls.push(`${key}(${args.map((a) => (typeof a === 'number' ? Math.round(a) : a)).join(',')})`)),
+      get: (target: any, key: string) =>
+        key in target ? target[key] : (...args: unknown[]) => calls.push(`${key}(${args.map((a) => (typeof a === 'number' ? Math.round(a) : a)).join(',')})`),
       set: (target: any, key: string, value) => ((target[key] = value), true),
     },
   )
@@ -166,14 +183,25 @@ t.test('the flag lane draws a shape and the number for each marker', async (t) =
   ;(flagLanePlugin.afterDatasetsDraw as any)(
     chart,
     {} as any,
-    { markers: [{ n: 1, x: 5, y: 21, severity: 'alert' }, { n: 2, x: 5, y: 21, severity: 'notice' }], colours: { alert: 'red', warning: 'orange', notice: 'blue' }, text: '#000', fontFamily: 'sans' } as any,
+    {
+      markers: [
+        { n: 1, x: 5, y: 21, severity: 'alert' },
+        { n: 2, x: 5, y: 21, severity: 'notice' },
+      ],
+      colours: { alert: 'red', warning: 'orange', notice: 'blue' },
+      text: '#000',
+      fontFamily: 'sans',
+    } as any,
   )
   t.ok(calls.includes('fillText(1,244,26)'), 'number beside the first marker')
   t.ok(calls.includes('fillText(2,274,26)'), 'a second flag at the same session sits beside the first, the pair centred on the session')
   t.equal(calls.filter((c) => c.startsWith('stroke(')).length, 1, 'one guide line per session')
-  t.ok(calls.some((c) => c.startsWith('arc(')), 'notice is a circle')
+  t.ok(
+    calls.some((c) => c.startsWith('arc(')),
+    'notice is a circle',
+  )
   const shapes: string[] = []
-  const rec: any = new Proxy({}, { get: (_t, k: string) => (...a: unknown[]) => shapes.push(String(k)), set: () => true })
+  const rec: any = new Proxy({}, { get: (_t, k: string) => () => shapes.push(String(k)), set: () => true })
   drawMarkerShape(rec, 'warning', 0, 0, 5)
   t.same(shapes, ['beginPath', 'moveTo', 'lineTo', 'lineTo', 'lineTo', 'closePath', 'fill'], 'warning is a diamond')
 })

@@ -145,7 +145,17 @@ t.test('family-level flags (overdue) are listed apart from the charts', async (t
     ...progress,
     flags: [
       ...progress.flags,
-      { code: 'overdue' as const, severity: 'notice' as const, sessionNumber: null, sessionId: null, heldOn: null, detail: {}, memberId: null, instrument: null, rater: null },
+      {
+        code: 'overdue' as const,
+        severity: 'notice' as const,
+        sessionNumber: null,
+        sessionId: null,
+        heldOn: null,
+        detail: {},
+        memberId: null,
+        instrument: null,
+        rater: null,
+      },
     ],
   }
   const model = buildProgressModel(withOverdue, { ...nb })
@@ -181,7 +191,24 @@ t.test('trend direction in family words is judged against the scale', async (t) 
 t.test('an instrument the widget does not know is charted on a scale from its data', async (t) => {
   const m = progress.members[0]
   const custom = buildProgressModel(
-    { familyId: ids.family, flags: [], members: [{ ...m, series: [{ ...m.series[0], instrument: 'GAS', cutoff: 55, expected: null, points: m.series[0].points.map((p) => ({ ...p, total: p.total * 2, items: null })) }] }] },
+    {
+      familyId: ids.family,
+      flags: [],
+      members: [
+        {
+          ...m,
+          series: [
+            {
+              ...m.series[0],
+              instrument: 'GAS',
+              cutoff: 55,
+              expected: null,
+              points: m.series[0].points.map((p) => ({ ...p, total: p.total * 2, items: null })),
+            },
+          ],
+        },
+      ],
+    },
     { ...en },
   )
   t.equal(custom.members[0].charts[0].scaleMax, 60)
@@ -194,12 +221,26 @@ t.test('several series: the x-axis is the member’s conversations, so one conve
   const chart = buildProgressModel(laggingParent, { ...nb }).members[0].charts[0]
   const [child, mother] = chart.lines
   t.same([child.rater, mother.rater], ['self', 'parent'], 'self-rated line first, whatever the payload order')
-  t.same(child.points.map((p) => p.sessionNumber), range(1, 20), 'each line keeps its own session numbers')
-  t.same(mother.points.map((p) => p.sessionNumber), range(1, 12))
+  t.same(
+    child.points.map((p) => p.sessionNumber),
+    range(1, 20),
+    'each line keeps its own session numbers',
+  )
+  t.same(
+    mother.points.map((p) => p.sessionNumber),
+    range(1, 12),
+  )
 
   // The union of both lines' sessions, by date: the child's 20 and the one only the mother rated at.
-  t.same(child.points.map((p) => p.x), [...range(1, 13), ...range(15, 21)], 'the conversation without the child leaves x = 14 free')
-  t.same(mother.points.map((p) => p.x), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
+  t.same(
+    child.points.map((p) => p.x),
+    [...range(1, 13), ...range(15, 21)],
+    'the conversation without the child leaves x = 14 free',
+  )
+  t.same(
+    mother.points.map((p) => p.x),
+    [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20],
+  )
   const childX = new Map(child.points.map((p) => [p.sessionId, p.x]))
   for (const p of mother.points) {
     if (p.sessionId === motherOnly.sessionId) t.equal(p.x, 14, 'the mother-only conversation between the child’s 13th (x 13) and 14th (x 15)')
@@ -233,9 +274,20 @@ t.test('several series: the x-axis is the member’s conversations, so one conve
   const [childTable, motherTable] = chart.tables
   t.same(childTable.head.slice(0, 4), ['Samtale nr.', 'Skåring nr.', 'Dato', 'Sum'])
   t.same(motherTable.head, ['Samtale nr.', 'Skåring nr.', 'Dato', 'Sum'])
-  t.same(childTable.rows.map((r) => r[1].value), range(1, 22), 'child: her 20 points and the expected range to 22')
-  t.same(childTable.rows.map((r) => r[0].value), [...child.points.map((p) => p.x), 22, 23], 'each row at its x; the expected range past her latest where the band is drawn')
-  t.same(childTable.rows.map((r) => r[0].value), [...child.points.map((p) => p.x), ...chart.expected!.x.slice(20)])
+  t.same(
+    childTable.rows.map((r) => r[1].value),
+    range(1, 22),
+    'child: her 20 points and the expected range to 22',
+  )
+  t.same(
+    childTable.rows.map((r) => r[0].value),
+    [...child.points.map((p) => p.x), 22, 23],
+    'each row at its x; the expected range past her latest where the band is drawn',
+  )
+  t.same(
+    childTable.rows.map((r) => r[0].value),
+    [...child.points.map((p) => p.x), ...chart.expected!.x.slice(20)],
+  )
   t.same(
     motherTable.rows.map((r) => [r[0].value, r[1].value, r[2].text, r[3].value]),
     mother.points.map((p) => [p.x, p.sessionNumber, nb.f.date(p.heldOn), p.y]),
@@ -274,31 +326,64 @@ t.test('one series: x is the session number, as before', async (t) => {
   const [parent, self] = laggingParent.members[0].series
   const only = (s: typeof self) => ({ ...laggingParent, members: [{ ...laggingParent.members[0], series: [s] }] })
   const child = buildProgressModel(only(self), { ...nb }).members[0].charts[0]
-  t.same(child.lines[0].points.map((p) => p.x), range(1, 20))
+  t.same(
+    child.lines[0].points.map((p) => p.x),
+    range(1, 20),
+  )
   t.same(child.expected!.x, child.expected!.sessionNumbers)
   t.equal(child.xMax, 22)
-  t.same(child.flags.map((f) => f.x), [20])
+  t.same(
+    child.flags.map((f) => f.x),
+    [20],
+  )
   t.same(child.tables[0].head.slice(0, 3), ['Samtale nr.', 'Dato', 'Sum'], 'one line: no extra column')
-  t.same(child.tables[0].rows.map((r) => r[0].value), range(1, 22))
+  t.same(
+    child.tables[0].rows.map((r) => r[0].value),
+    range(1, 22),
+  )
   const mother = buildProgressModel(only(parent), { ...nb }).members[0].charts[0]
-  t.same(mother.lines[0].points.map((p) => p.x), range(1, 12), 'a collateral line alone is placed by its own numbers')
+  t.same(
+    mother.lines[0].points.map((p) => p.x),
+    range(1, 12),
+    'a collateral line alone is placed by its own numbers',
+  )
   t.same(mother.lines[0].trend!.to.x, 12)
   // The fixture family: Kari alone on her ORS chart, and Emma's parent rating at her first four sessions.
   const model = buildProgressModel(progress, { ...nb })
   const kari = model.members[0].charts[0]
-  t.same(kari.lines[0].points.map((p) => p.x), progress.members[0].series[0].points.map((p) => p.sessionNumber))
+  t.same(
+    kari.lines[0].points.map((p) => p.x),
+    progress.members[0].series[0].points.map((p) => p.sessionNumber),
+  )
   t.same(kari.expected!.x, kari.expected!.sessionNumbers)
   const emma = model.members[1].charts[0]
-  t.same(emma.lines.map((l) => l.points.map((p) => p.x)), [range(1, 5), range(1, 4)], 'the same conversations: the same x as before')
+  t.same(
+    emma.lines.map((l) => l.points.map((p) => p.x)),
+    [range(1, 5), range(1, 4)],
+    'the same conversations: the same x as before',
+  )
 })
 
 t.test('family view of several series: the same axis, the family table with its own numbers', async (t) => {
   const chart = buildProgressModel(familyView(laggingParent), { ...en }).members[0].charts[0]
-  t.same(chart.lines[1].points.map((p) => p.x), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
+  t.same(
+    chart.lines[1].points.map((p) => p.x),
+    [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20],
+  )
   t.same(chart.tables[1].head, ['Session', 'Answer no.', 'Date', 'Points'])
-  t.same(chart.tables[1].rows.map((r) => r[1].value), range(1, 12))
-  t.same(chart.tables[1].rows.map((r) => r[0].value), [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20])
-  t.same(chart.tables[0].rows.map((r) => r[0].value), chart.lines[0].points.map((p) => p.x), 'the family table has no expected rows')
+  t.same(
+    chart.tables[1].rows.map((r) => r[1].value),
+    range(1, 12),
+  )
+  t.same(
+    chart.tables[1].rows.map((r) => r[0].value),
+    [7, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20],
+  )
+  t.same(
+    chart.tables[0].rows.map((r) => r[0].value),
+    chart.lines[0].points.map((p) => p.x),
+    'the family table has no expected rows',
+  )
   t.equal(chart.xTitle, 'Session')
 })
 

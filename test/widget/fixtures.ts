@@ -146,7 +146,16 @@ export const progress: Progress = {
       ageGroup: 'child',
       series: [
         series({ instrument: 'CORS', kind: 'outcome', points: emmaCors, cutoff: 32, reliableChange: 5, status: 'deteriorated', flags: emmaFlags }),
-        series({ instrument: 'CORS', kind: 'outcome', rater: 'parent', raterMemberId: ids.kari, points: emmaByKari, cutoff: 32, reliableChange: 5, status: 'no-reliable-change' }),
+        series({
+          instrument: 'CORS',
+          kind: 'outcome',
+          rater: 'parent',
+          raterMemberId: ids.kari,
+          points: emmaByKari,
+          cutoff: 32,
+          reliableChange: 5,
+          status: 'no-reliable-change',
+        }),
         series({ instrument: 'CSRS', kind: 'alliance', points: emmaCsrs, cutoff: 36 }),
       ],
     },
@@ -171,8 +180,26 @@ export const progress: Progress = {
  * numbers its points within itself, as the API does (docs/api.md, "Progress payload").
  */
 const lagDates = [
-  '2024-01-17', '2024-02-14', '2024-03-13', '2024-04-10', '2024-05-15', '2024-06-12', '2024-07-10', '2024-08-14', '2024-09-11', '2024-10-09',
-  '2024-11-13', '2024-12-11', '2025-02-12', '2025-04-23', '2025-06-04', '2025-07-09', '2025-09-03', '2025-10-15', '2025-12-10', '2026-01-21',
+  '2024-01-17',
+  '2024-02-14',
+  '2024-03-13',
+  '2024-04-10',
+  '2024-05-15',
+  '2024-06-12',
+  '2024-07-10',
+  '2024-08-14',
+  '2024-09-11',
+  '2024-10-09',
+  '2024-11-13',
+  '2024-12-11',
+  '2025-02-12',
+  '2025-04-23',
+  '2025-06-04',
+  '2025-07-09',
+  '2025-09-03',
+  '2025-10-15',
+  '2025-12-10',
+  '2026-01-21',
 ]
 const lagSession = (n: number) => `7c7c7c7c-0000-4000-8000-${String(n).padStart(12, '0')}`
 /** The conversation with the mother's rating only, between the child's 13th and 14th. */
@@ -182,14 +209,12 @@ const laggingChild = childTotals.map((total, i): Point => ({ sessionId: lagSessi
 /** Child conversations (1-based) the mother rated at, and `0` for the one only she rated at. */
 const motherAt = [7, 8, 10, 11, 12, 0, 14, 15, 16, 17, 18, 19]
 const motherTotals = [19.0, 19.5, 20.5, 21.0, 20.0, 22.5, 23.0, 22.0, 24.5, 25.0, 24.0, 19.5]
-const laggingMother = motherAt.map(
-  (c, i): Point => ({
-    ...(c ? { sessionId: lagSession(c), heldOn: lagDates[c - 1] } : motherOnly),
-    sessionNumber: i + 1,
-    total: motherTotals[i],
-    items: null,
-  }),
-)
+const laggingMother = motherAt.map((c, i): Point => ({
+  ...(c ? { sessionId: lagSession(c), heldOn: lagDates[c - 1] } : motherOnly),
+  sessionNumber: i + 1,
+  total: motherTotals[i],
+  items: null,
+}))
 const lagExpected = {
   sessionNumbers: Array.from({ length: 22 }, (_, i) => i + 1),
   p25: Array.from({ length: 22 }, (_, i) => 17.5 + 2.1 * Math.log(i + 1)),
@@ -257,17 +282,15 @@ export function familyView(p: Progress, options: { memberId?: string; alliance?:
         ageGroup: m.ageGroup,
         series: m.series
           .filter((s) => options.alliance || s.kind === 'outcome')
-          .map(
-            (s): FamilySeries => ({
-              instrument: s.instrument,
-              kind: s.kind,
-              rater: s.rater,
-              raterMemberId: s.raterMemberId,
-              points: s.points,
-              referenceLine: s.cutoff,
-              trend: s.trend,
-            }),
-          ),
+          .map((s): FamilySeries => ({
+            instrument: s.instrument,
+            kind: s.kind,
+            rater: s.rater,
+            raterMemberId: s.raterMemberId,
+            points: s.points,
+            referenceLine: s.cutoff,
+            trend: s.trend,
+          })),
       })),
   }
 }
@@ -320,7 +343,17 @@ export const caseload: Caseload = {
       sessionCount: 14,
       severity: 'warning',
       flags: [
-        { code: 'no-change-6', severity: 'warning', sessionNumber: 7, sessionId: sessionId(7), heldOn: '2026-11-12', detail: {}, memberId: ids.sara, instrument: 'ORS', rater: 'self' },
+        {
+          code: 'no-change-6',
+          severity: 'warning',
+          sessionNumber: 7,
+          sessionId: sessionId(7),
+          heldOn: '2026-11-12',
+          detail: {},
+          memberId: ids.sara,
+          instrument: 'ORS',
+          rater: 'self',
+        },
       ],
     },
     {
@@ -330,7 +363,19 @@ export const caseload: Caseload = {
       lastSessionOn: null,
       sessionCount: 0,
       severity: 'notice',
-      flags: [{ code: 'overdue', severity: 'notice', sessionNumber: null, sessionId: null, heldOn: null, detail: { days: 48 }, memberId: null, instrument: null, rater: null }],
+      flags: [
+        {
+          code: 'overdue',
+          severity: 'notice',
+          sessionNumber: null,
+          sessionId: null,
+          heldOn: null,
+          detail: { days: 48 },
+          memberId: null,
+          instrument: null,
+          rater: null,
+        },
+      ],
     },
     {
       familyId: familyId(4),
@@ -339,7 +384,19 @@ export const caseload: Caseload = {
       lastSessionOn: '2026-09-30',
       sessionCount: 22,
       severity: 'notice',
-      flags: [{ code: 'overdue', severity: 'notice', sessionNumber: null, sessionId: null, heldOn: null, detail: { days: 61 }, memberId: null, instrument: null, rater: null }],
+      flags: [
+        {
+          code: 'overdue',
+          severity: 'notice',
+          sessionNumber: null,
+          sessionId: null,
+          heldOn: null,
+          detail: { days: 61 },
+          memberId: null,
+          instrument: null,
+          rater: null,
+        },
+      ],
     },
     {
       familyId: familyId(5),

@@ -2,10 +2,7 @@ import t from 'tap'
 import { catalogues, formatters, langFromTag } from '../../widget/i18n/index.js'
 
 /** Stands for any argument: a string inside a template, an object whose every field is "x". */
-const any: any = new Proxy(
-  {},
-  { get: (_target, key) => (key === Symbol.toPrimitive ? () => 'x' : key === 'flags' ? 2 : 'x') },
-)
+const any: any = new Proxy({}, { get: (_target, key) => (key === Symbol.toPrimitive ? () => 'x' : key === 'flags' ? 2 : 'x') })
 
 /** Every string a catalogue holds; functions are called with plural and singular arguments. */
 function texts(c: unknown): string[] {
@@ -25,7 +22,12 @@ function texts(c: unknown): string[] {
 function shape(v: unknown): unknown {
   if (typeof v === 'function') return `fn/${(v as () => void).length}`
   if (Array.isArray(v)) return v.length
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'locales').map(([k, x]) => [k, shape(x)]))
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== 'locales')
+        .map(([k, x]) => [k, shape(x)]),
+    )
   return typeof v
 }
 
@@ -47,7 +49,21 @@ t.test('bokmål and nynorsk differ where the written standards differ', async (t
   t.match(nn.modeSkip, /ikkje/i)
   const nnText = texts(nn).join('\n')
   // Bokmål words that have a different nynorsk form must not slip into the nynorsk catalogue.
-  for (const word of [/\bikke\b/i, /\bhvordan\b/i, /\bhvem\b/i, /\bsamtaler\b/, /\bnoe\b/i, /\bfra\b/, /\bsiden\b/, /\bhente[rt]?\b/i, /\bvelg\b/i, /\bjeg\b/i, /\bmye\b/i, /\bdager\b/, /\bskjul\b/i]) {
+  for (const word of [
+    /\bikke\b/i,
+    /\bhvordan\b/i,
+    /\bhvem\b/i,
+    /\bsamtaler\b/,
+    /\bnoe\b/i,
+    /\bfra\b/,
+    /\bsiden\b/,
+    /\bhente[rt]?\b/i,
+    /\bvelg\b/i,
+    /\bjeg\b/i,
+    /\bmye\b/i,
+    /\bdager\b/,
+    /\bskjul\b/i,
+  ]) {
     t.notMatch(nnText, word, `nynorsk has no ${word}`)
   }
   const nbText = texts(nb).join('\n')

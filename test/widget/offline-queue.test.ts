@@ -56,7 +56,10 @@ t.test('entries survive in storage and replay with their own key, then are gone'
     return { kind: 'sent', session: session(e.key) }
   })
   t.same(sent, ['k1', 'k2'], 'oldest first, each with the key it was queued with')
-  t.same(report.sent.map((s) => s.entry.key), ['k1', 'k2'])
+  t.same(
+    report.sent.map((s) => s.entry.key),
+    ['k1', 'k2'],
+  )
   t.equal(report.waiting, 0)
   t.same(queue.list(), [])
   const again = await queue.replay(async (e) => {
@@ -78,10 +81,13 @@ t.test('a replay that cannot get through stops and keeps everything waiting', as
   })
   t.equal(calls, 1, 'no point trying the rest while the connection is down')
   t.equal(report.waiting, 2)
-  t.same(queue.list().map((e) => [e.key, e.attempts, e.state]), [
-    ['a', 1, 'waiting'],
-    ['b', 0, 'waiting'],
-  ])
+  t.same(
+    queue.list().map((e) => [e.key, e.attempts, e.state]),
+    [
+      ['a', 1, 'waiting'],
+      ['b', 0, 'waiting'],
+    ],
+  )
 })
 
 t.test('a rejected entry is kept for the coordinator to see and is not retried', async (t) => {
@@ -94,7 +100,10 @@ t.test('a rejected entry is kept for the coordinator to see and is not retried',
     return e.key === 'bad' ? { kind: 'rejected', status: 422, message: 'CORS does not fit age 13: use ORS' } : { kind: 'sent', session: session(e.key) }
   })
   t.same(sent, ['bad', 'good'])
-  t.same(report.rejected.map((e) => e.error), [{ status: 422, message: 'CORS does not fit age 13: use ORS' }])
+  t.same(
+    report.rejected.map((e) => e.error),
+    [{ status: 422, message: 'CORS does not fit age 13: use ORS' }],
+  )
   await queue.replay(async (e) => {
     sent.push(e.key)
     return { kind: 'sent', session: session(e.key) }
@@ -110,7 +119,10 @@ t.test('a server fault that keeps coming back ends as rejected', async (t) => {
   for (let i = 0; i < maxServerErrorAttempts; i++) {
     await queue.replay(async () => ({ kind: 'retry', status: 500, message: 'internal' }))
   }
-  t.same(queue.list().map((e) => [e.state, e.attempts]), [['rejected', maxServerErrorAttempts]])
+  t.same(
+    queue.list().map((e) => [e.state, e.attempts]),
+    [['rejected', maxServerErrorAttempts]],
+  )
 })
 
 t.test('two replays at once: the second does nothing, nothing is sent twice', async (t) => {
@@ -190,7 +202,14 @@ t.test('which failures are worth retrying', async (t) => {
   t.equal(outcomeOf(new NetworkError(new TypeError('Failed to fetch'))).kind, 'retry')
   for (const s of [401, 408, 409, 425, 429, 500, 502, 503]) t.equal(outcomeOf(problem(s)).kind, 'retry', String(s))
   for (const s of [400, 403, 404, 422]) t.equal(outcomeOf(problem(s)).kind, 'rejected', String(s))
-  const withErrors = new ApiError(422, { type: '/problems/rule', title: 't', status: 422, detail: 'd', instance: '/i', errors: [{ path: '/ratings/0/instrument', message: 'use ORS' }] })
+  const withErrors = new ApiError(422, {
+    type: '/problems/rule',
+    title: 't',
+    status: 422,
+    detail: 'd',
+    instance: '/i',
+    errors: [{ path: '/ratings/0/instrument', message: 'use ORS' }],
+  })
   t.same(outcomeOf(withErrors), { kind: 'rejected', status: 422, message: 'use ORS' })
 })
 

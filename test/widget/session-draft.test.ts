@@ -99,7 +99,11 @@ t.test('a slider nobody moved is an error, never a 0 or a 5', async (t) => {
 t.test('date, participants and paper totals are checked before sending', async (t) => {
   const none = buildSession(draftWith({ heldOn: '2026-12-01' }), fam.members, today, nb)
   t.notOk(none.ok)
-  if (!none.ok) t.same(none.errors.map((e) => e.field), ['heldOn', 'participants'])
+  if (!none.ok)
+    t.same(
+      none.errors.map((e) => e.field),
+      ['heldOn', 'participants'],
+    )
   const bad = buildSession(draftWith({ heldOn: '2026-02-30' }), fam.members, today, nb)
   if (!bad.ok) t.equal(bad.errors[0].message, nb.errorDate)
   const d = draftWith({ participants: [ids.kari] })

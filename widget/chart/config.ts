@@ -12,10 +12,7 @@ import type { ChartTheme } from './theme.js'
 export type XY = { x: number; y: number }
 export type LineConfig = ChartConfiguration<'line', XY[]>
 
-export type DatasetRole =
-  | { role: 'series'; line: number }
-  | { role: 'trend'; line: number }
-  | { role: 'band' | 'p25' | 'p50' | 'p75' }
+export type DatasetRole = { role: 'series'; line: number } | { role: 'trend'; line: number } | { role: 'band' | 'p25' | 'p50' | 'p75' }
 
 export interface BuiltChart {
   config: LineConfig

@@ -25,18 +25,7 @@ export const flagLaneHeight = 26
 
 type Ctx = Pick<
   CanvasRenderingContext2D,
-  | 'save'
-  | 'restore'
-  | 'beginPath'
-  | 'moveTo'
-  | 'lineTo'
-  | 'closePath'
-  | 'arc'
-  | 'fill'
-  | 'stroke'
-  | 'fillText'
-  | 'setLineDash'
-  | 'measureText'
+  'save' | 'restore' | 'beginPath' | 'moveTo' | 'lineTo' | 'closePath' | 'arc' | 'fill' | 'stroke' | 'fillText' | 'setLineDash' | 'measureText'
 > & { fillStyle: unknown; strokeStyle: unknown; lineWidth: number; font: string; textBaseline: string; textAlign: string }
 
 export function drawMarkerShape(ctx: Ctx, severity: Severity, cx: number, cy: number, r: number): void {

@@ -11,12 +11,7 @@ export function flagEntry(fl: Flag, t: Catalogue, f: Formatters): FlagEntry {
     severity: fl.severity,
     severityText: t.severity[fl.severity],
     text: t.flag[fl.code] ?? fl.code,
-    where:
-      fl.sessionNumber !== null && fl.heldOn
-        ? t.flagAt(f.integer(fl.sessionNumber), f.date(fl.heldOn))
-        : fl.heldOn
-          ? f.date(fl.heldOn)
-          : null,
+    where: fl.sessionNumber !== null && fl.heldOn ? t.flagAt(f.integer(fl.sessionNumber), f.date(fl.heldOn)) : fl.heldOn ? f.date(fl.heldOn) : null,
   }
 }
 

@@ -13,7 +13,7 @@ function capitalise(s: string): string {
 /** Who a line is: the rater in the coordinator's words, or "you"/"about you" in the family's. */
 function lineLabel(s: AnySeries, input: ChartInput): string {
   const { mode, member, aliases, t } = input
-  const raterName = s.raterMemberId ? aliases.get(s.raterMemberId) ?? null : null
+  const raterName = s.raterMemberId ? (aliases.get(s.raterMemberId) ?? null) : null
   if (mode === 'family') {
     if (s.rater === 'self') return t.familySelf(member.alias)
     return t.familyAbout(raterName ?? capitalise(t.rater[s.rater]), member.alias)

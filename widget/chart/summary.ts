@@ -55,9 +55,7 @@ export function summaryOf(input: ChartInput, chart: SummaryInput): { summary: st
     max: f.integer(scaleMax),
     cutoff: cutoff === null ? null : t.cutoffIs[kind](f.decimal(cutoff)),
     status,
-    trend: s.trend
-      ? t.trendText(f.signed(s.trend.slopePerSession, 2), s.trend.slopePer30Days === null ? null : f.signed(s.trend.slopePer30Days, 2))
-      : null,
+    trend: s.trend ? t.trendText(f.signed(s.trend.slopePerSession, 2), s.trend.slopePer30Days === null ? null : f.signed(s.trend.slopePer30Days, 2)) : null,
     flags: chart.flags,
   })
   return { summary, status }

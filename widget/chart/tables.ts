@@ -42,9 +42,7 @@ function ownTable(line: LineModel, expected: ExpectedModel | null, input: ChartI
   }
   const itemCount = Math.max(0, ...line.points.map((p) => p.items?.length ?? 0))
   const labels = t.itemLabels[instrument]
-  const itemHead = Array.from({ length: itemCount }, (_, i) =>
-    labels && labels.length === itemCount ? labels[i] : f.integer(i + 1),
-  )
+  const itemHead = Array.from({ length: itemCount }, (_, i) => (labels && labels.length === itemCount ? labels[i] : f.integer(i + 1)))
   const head = [t.colSession, t.colDate, t.colTotal, ...itemHead]
   if (expected) head.push(t.colExpected('25'), t.colExpected('50'), t.colExpected('75'))
 

@@ -116,24 +116,34 @@ export class FramgangCaseload extends FramgangElement {
       <h2>${t.caseloadTitle}</h2>
       ${this.waitingForToken ? html`<p class="message" role="status">${t.tokenExpired}</p>` : nothing}
       ${this.loadState === 'loading' && !items.length ? html`<p role="status">${t.loading}</p>` : nothing}
-      ${this.loadState === 'error' && !this.waitingForToken
-        ? html`<div class="message error" role="alert">
-            <p>${this.errorMessage}</p>
-            <button class="button" @click=${() => this.load(null)}>${t.retry}</button>
-          </div>`
-        : nothing}
+      ${
+        this.loadState === 'error' && !this.waitingForToken
+          ? html`<div class="message error" role="alert">
+              <p>${this.errorMessage}</p>
+              <button class="button" @click=${() => this.load(null)}>${t.retry}</button>
+            </div>`
+          : nothing
+      }
       ${ready && items.length === 0 && this.loadState !== 'error' ? html`<p class="hint">${t.caseloadEmpty}</p>` : nothing}
-      ${items.length
-        ? html`<p class="hint">${t.openFamily}</p>
-            <ul class="list" part="list">
-              ${repeat(items, (i) => i.familyId, (i) => this.renderItem(i))}
-            </ul>`
-        : nothing}
-      ${this.nextCursor
-        ? html`<button class="button more" part="more" ?disabled=${this.loadState === 'loading'} @click=${() => this.load(this.nextCursor)}>
-            ${t.showMore}
-          </button>`
-        : nothing}
+      ${
+        items.length
+          ? html`<p class="hint">${t.openFamily}</p>
+              <ul class="list" part="list">
+                ${repeat(
+                  items,
+                  (i) => i.familyId,
+                  (i) => this.renderItem(i),
+                )}
+              </ul>`
+          : nothing
+      }
+      ${
+        this.nextCursor
+          ? html`<button class="button more" part="more" ?disabled=${this.loadState === 'loading'} @click=${() => this.load(this.nextCursor)}>
+              ${t.showMore}
+            </button>`
+          : nothing
+      }
     </div>`
   }
 
@@ -166,13 +176,13 @@ export class FramgangCaseload extends FramgangElement {
           >
         </span>
         <span class="meta"
-          >${item.lastSessionOn
-            ? `${t.lastSession(f.date(item.lastSessionOn))} · ${t.sessions(item.sessionCount, f.integer(item.sessionCount))}`
-            : t.noSessionYet}</span
+          >${
+            item.lastSessionOn
+              ? `${t.lastSession(f.date(item.lastSessionOn))} · ${t.sessions(item.sessionCount, f.integer(item.sessionCount))}`
+              : t.noSessionYet
+          }</span
         >
-        ${texts.length
-          ? html`<span class="flag-texts">${texts.join(' · ')}${rest > 0 ? ` · ${t.moreFlags(f.integer(rest))}` : ''}</span>`
-          : nothing}
+        ${texts.length ? html`<span class="flag-texts">${texts.join(' · ')}${rest > 0 ? ` · ${t.moreFlags(f.integer(rest))}` : ''}</span>` : nothing}
       </button>
     </li>`
   }

@@ -83,9 +83,7 @@ export class FramgangProgress extends FramgangElement {
     if (['data', 'fetched', 'lang', 'view', 'memberId'].some((k) => changed.has(k)) || this.model === null) {
       const payload = this.payload
       const { t, f } = this.i18n
-      this.model = payload
-        ? buildProgressModel(payload, { t, f, view: (this.view || null) as ProgressView | null, memberId: this.memberId || null })
-        : null
+      this.model = payload ? buildProgressModel(payload, { t, f, view: (this.view || null) as ProgressView | null, memberId: this.memberId || null }) : null
       this.charts.draw(this.model)
     }
   }
@@ -132,24 +130,32 @@ export class FramgangProgress extends FramgangElement {
     return html`<div part="base" lang=${this.resolvedLang} class=${model?.mode === 'family' ? 'base family' : 'base'}>
       ${this.waitingForToken ? html`<p class="message" role="status">${t.tokenExpired}</p>` : nothing}
       ${this.loadState === 'loading' && !model ? html`<p role="status">${t.loading}</p>` : nothing}
-      ${this.loadState === 'error' && !this.waitingForToken
-        ? html`<div class="message error" role="alert">
-            <p>${this.errorMessage}</p>
-            <button class="button" @click=${() => this.load()}>${t.retry}</button>
-          </div>`
-        : nothing}
-      ${model?.familyFlags.length ? this.renderFamilyFlags(model.familyFlags) : nothing}
-      ${model?.empty ? html`<p class="empty">${t.noData}</p>` : nothing}
-      ${model
-        ? repeat(
-            model.members.filter((m) => m.charts.length > 0),
-            (m) => m.memberId,
-            (m) => html`<section part="member" class="member" aria-labelledby=${`m-${m.memberId}`}>
-              <h2 part="heading" id=${`m-${m.memberId}`}>${m.heading}</h2>
-              ${repeat(m.charts, (c) => c.id, (c) => this.renderChart(c))}
-            </section>`,
-          )
-        : nothing}
+      ${
+        this.loadState === 'error' && !this.waitingForToken
+          ? html`<div class="message error" role="alert">
+              <p>${this.errorMessage}</p>
+              <button class="button" @click=${() => this.load()}>${t.retry}</button>
+            </div>`
+          : nothing
+      }
+      ${model?.familyFlags.length ? this.renderFamilyFlags(model.familyFlags) : nothing} ${model?.empty ? html`<p class="empty">${t.noData}</p>` : nothing}
+      ${
+        model
+          ? repeat(
+              model.members.filter((m) => m.charts.length > 0),
+              (m) => m.memberId,
+              (m) =>
+                html`<section part="member" class="member" aria-labelledby=${`m-${m.memberId}`}>
+                  <h2 part="heading" id=${`m-${m.memberId}`}>${m.heading}</h2>
+                  ${repeat(
+                    m.charts,
+                    (c) => c.id,
+                    (c) => this.renderChart(c),
+                  )}
+                </section>`,
+            )
+          : nothing
+      }
       <div class="visually-hidden" aria-live="polite">${this.charts.announcement}</div>
     </div>`
   }
@@ -160,10 +166,11 @@ export class FramgangProgress extends FramgangElement {
       <h2>${t.flagsHeading}</h2>
       <ul class="flags" part="flags">
         ${flags.map(
-          (fl) => html`<li>
-            ${severityIcon(fl.severity)}
-            <span><strong>${fl.severityText}:</strong> ${fl.text}${fl.where ? html` <span class="where">(${fl.where})</span>` : nothing}</span>
-          </li>`,
+          (fl) =>
+            html`<li>
+              ${severityIcon(fl.severity)}
+              <span><strong>${fl.severityText}:</strong> ${fl.text}${fl.where ? html` <span class="where">(${fl.where})</span>` : nothing}</span>
+            </li>`,
         )}
       </ul>
     </div>`
@@ -199,17 +206,20 @@ export class FramgangProgress extends FramgangElement {
       <ul class="legend" part="legend">
         ${c.legend.map((entry) => html`<li>${legendSwatch(entry)}<span>${entry.label}</span></li>`)}
       </ul>
-      ${c.flags.length
-        ? html`<h4 class="visually-hidden">${t.flagsHeading}</h4>
-            <ul class="flags" part="flags">
-              ${c.flags.map(
-                (fl) => html`<li>
-                  ${severityIcon(fl.severity)}<span class="flag-no">${fl.n}</span>
-                  <span><strong>${fl.severityText}:</strong> ${fl.text} <span class="where">(${fl.where})</span></span>
-                </li>`,
-              )}
-            </ul>`
-        : nothing}
+      ${
+        c.flags.length
+          ? html`<h4 class="visually-hidden">${t.flagsHeading}</h4>
+              <ul class="flags" part="flags">
+                ${c.flags.map(
+                  (fl) =>
+                    html`<li>
+                      ${severityIcon(fl.severity)}<span class="flag-no">${fl.n}</span>
+                      <span><strong>${fl.severityText}:</strong> ${fl.text} <span class="where">(${fl.where})</span></span>
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
       <button
         class="button link"
         part="table-toggle"
@@ -221,37 +231,40 @@ export class FramgangProgress extends FramgangElement {
       </button>
       <div id=${`tbl-${key}`} class=${expanded ? 'tables' : 'tables collapsed visually-hidden'}>
         ${c.tables.map(
-          (table, line) => html`<div class="table-scroll">
-            <table part="table" data-line=${line} class=${c.lines.length > 1 ? 'several' : ''}>
-              <caption>${table.caption}</caption>
-              <thead>
-                <tr>
-                  ${table.head.map((h) => html`<th scope="col">${h}</th>`)}
-                </tr>
-              </thead>
-              <tbody>
-                ${table.rows.map((row) => {
-                  // The row header is the x of the row's point (with one line, its session number too).
-                  const index = c.lines[line].points.findIndex((p) => p.x === row[0].value)
-                  const focusable = expanded && index >= 0
-                  return html`<tr
-                    class=${this.charts.isActiveRow(c.id, line, index) ? 'active' : ''}
-                    tabindex=${focusable ? '0' : nothing}
-                    @focus=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
-                    @blur=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
-                    @mouseenter=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
-                    @mouseleave=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
-                  >
-                    ${row.map((cell, i) =>
-                      i === 0
-                        ? html`<th scope="row" data-value=${cell.value ?? ''}>${cell.text}</th>`
-                        : html`<td data-value=${cell.value ?? ''}>${cell.text}</td>`,
-                    )}
-                  </tr>`
-                })}
-              </tbody>
-            </table>
-          </div>`,
+          (table, line) =>
+            html`<div class="table-scroll">
+              <table part="table" data-line=${line} class=${c.lines.length > 1 ? 'several' : ''}>
+                <caption>
+                  ${table.caption}
+                </caption>
+                <thead>
+                  <tr>
+                    ${table.head.map((h) => html`<th scope="col">${h}</th>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${table.rows.map((row) => {
+                    // The row header is the x of the row's point (with one line, its session number too).
+                    const index = c.lines[line].points.findIndex((p) => p.x === row[0].value)
+                    const focusable = expanded && index >= 0
+                    return html`<tr
+                      class=${this.charts.isActiveRow(c.id, line, index) ? 'active' : ''}
+                      tabindex=${focusable ? '0' : nothing}
+                      @focus=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
+                      @blur=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
+                      @mouseenter=${focusable ? () => this.charts.highlight(c.id, line, index, false) : nothing}
+                      @mouseleave=${focusable ? () => this.charts.clearHighlight(c.id) : nothing}
+                    >
+                      ${row.map((cell, i) =>
+                        i === 0
+                          ? html`<th scope="row" data-value=${cell.value ?? ''}>${cell.text}</th>`
+                          : html`<td data-value=${cell.value ?? ''}>${cell.text}</td>`,
+                      )}
+                    </tr>`
+                  })}
+                </tbody>
+              </table>
+            </div>`,
         )}
       </div>
     </div>`

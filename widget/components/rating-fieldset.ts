@@ -42,59 +42,58 @@ export function ratingFieldset(p: Participant, kind: InstrumentKind, c: RatingCo
     <fieldset class="modes">
       <legend class="visually-hidden">${t.howEntered(p.member.alias)}</legend>
       ${modes.map(
-        ([mode, label]) => html`<label class="mode">
-          <input
-            type="radio"
-            name=${`${id}-mode`}
-            value=${mode}
-            .checked=${live(r.mode === mode)}
-            @change=${() => c.setMode(key, mode)}
-          /><span>${label}</span>
-        </label>`,
+        ([mode, label]) =>
+          html`<label class="mode">
+            <input type="radio" name=${`${id}-mode`} value=${mode} .checked=${live(r.mode === mode)} @change=${() => c.setMode(key, mode)} /><span
+              >${label}</span
+            >
+          </label>`,
       )}
     </fieldset>
-    ${r.mode === 'scales'
-      ? r.items.map((value, i) => {
-          const field = itemField(key, i)
-          const fid = domId(field)
-          const set = value !== null
-          return html`<div class=${set ? 'slider' : 'slider unset'} part="slider" id=${`${fid}-wrap`}>
-            <div class="slider-head">
-              <label for=${fid}>${labels[i] ?? f.integer(i + 1)}</label>
-              <span class="value" aria-hidden="true">${set ? f.score(value) : t.notSet}</span>
-            </div>
-            <input
-              id=${fid}
-              type="range"
-              min="0"
-              max=${itemMaxOf(facts)}
-              step="0.1"
-              .value=${live(String(value ?? itemMaxOf(facts) / 2))}
-              aria-valuetext=${set ? f.score(value) : t.notSet}
-              aria-invalid=${c.errors.has(field) ? 'true' : 'false'}
-              aria-describedby=${describedBy(c.errors, field)}
-              @input=${(e: Event) => c.setItem(key, i, Number((e.target as HTMLInputElement).value))}
-            />
-            <div class="ends" aria-hidden="true"><span>${f.integer(0)}</span><span>${f.integer(itemMaxOf(facts))}</span></div>
-            ${errorFor(c.errors, field)}
-          </div>`
-        })
-      : r.mode === 'total'
-        ? html`<div class="field">
-            <label for=${domId(totalField(key))}>${t.totalLabel(f.integer(totalMaxOf(facts)))}</label>
-            <input
-              id=${domId(totalField(key))}
-              class="total"
-              type="text"
-              inputmode="decimal"
-              autocomplete="off"
-              .value=${live(r.total)}
-              aria-invalid=${c.errors.has(totalField(key)) ? 'true' : 'false'}
-              aria-describedby=${describedBy(c.errors, totalField(key))}
-              @input=${(e: Event) => c.setTotal(key, (e.target as HTMLInputElement).value)}
-            />
-            ${errorFor(c.errors, totalField(key))}
-          </div>`
-        : nothing}
+    ${
+      r.mode === 'scales'
+        ? r.items.map((value, i) => {
+            const field = itemField(key, i)
+            const fid = domId(field)
+            const set = value !== null
+            return html`<div class=${set ? 'slider' : 'slider unset'} part="slider" id=${`${fid}-wrap`}>
+              <div class="slider-head">
+                <label for=${fid}>${labels[i] ?? f.integer(i + 1)}</label>
+                <span class="value" aria-hidden="true">${set ? f.score(value) : t.notSet}</span>
+              </div>
+              <input
+                id=${fid}
+                type="range"
+                min="0"
+                max=${itemMaxOf(facts)}
+                step="0.1"
+                .value=${live(String(value ?? itemMaxOf(facts) / 2))}
+                aria-valuetext=${set ? f.score(value) : t.notSet}
+                aria-invalid=${c.errors.has(field) ? 'true' : 'false'}
+                aria-describedby=${describedBy(c.errors, field)}
+                @input=${(e: Event) => c.setItem(key, i, Number((e.target as HTMLInputElement).value))}
+              />
+              <div class="ends" aria-hidden="true"><span>${f.integer(0)}</span><span>${f.integer(itemMaxOf(facts))}</span></div>
+              ${errorFor(c.errors, field)}
+            </div>`
+          })
+        : r.mode === 'total'
+          ? html`<div class="field">
+              <label for=${domId(totalField(key))}>${t.totalLabel(f.integer(totalMaxOf(facts)))}</label>
+              <input
+                id=${domId(totalField(key))}
+                class="total"
+                type="text"
+                inputmode="decimal"
+                autocomplete="off"
+                .value=${live(r.total)}
+                aria-invalid=${c.errors.has(totalField(key)) ? 'true' : 'false'}
+                aria-describedby=${describedBy(c.errors, totalField(key))}
+                @input=${(e: Event) => c.setTotal(key, (e.target as HTMLInputElement).value)}
+              />
+              ${errorFor(c.errors, totalField(key))}
+            </div>`
+          : nothing
+    }
   </fieldset>`
 }

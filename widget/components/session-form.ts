@@ -283,15 +283,16 @@ export class FramgangSessionForm extends FramgangElement {
     const family = this.family
     return html`<div part="base" lang=${this.resolvedLang}>
       <h2>${t.formTitle}</h2>
-      ${this.offline.render()}
-      ${this.waitingForToken ? html`<p class="message" role="status">${t.tokenExpired}</p>` : nothing}
+      ${this.offline.render()} ${this.waitingForToken ? html`<p class="message" role="status">${t.tokenExpired}</p>` : nothing}
       ${this.loadState === 'loading' && !family ? html`<p role="status">${t.loading}</p>` : nothing}
-      ${this.loadState === 'error' && !family
-        ? html`<div class="message error" role="alert">
-            <p>${this.loadError}</p>
-            <button class="button" @click=${() => this.loadFamily()}>${t.retry}</button>
-          </div>`
-        : nothing}
+      ${
+        this.loadState === 'error' && !family
+          ? html`<div class="message error" role="alert">
+              <p>${this.loadError}</p>
+              <button class="button" @click=${() => this.loadFamily()}>${t.retry}</button>
+            </div>`
+          : nothing
+      }
       <div role="status" part="status">
         ${this.status ? html`<p class=${`message ${this.status.kind === 'success' ? 'success' : ''}`}>${this.status.text}</p>` : nothing}
       </div>
@@ -315,19 +316,20 @@ export class FramgangSessionForm extends FramgangElement {
       setTotal: (key, total) => this.setTotal(key, total),
     }
     return html`<form part="form" novalidate @submit=${this.onSubmit}>
-      ${hasErrors
-        ? html`<div class="message summary" part="error-summary" role="alert" tabindex="-1">
-            <p><strong>${t.errorSummary}</strong></p>
-            <ul>
-              ${this.formErrors.map((m) => html`<li>${m}</li>`)}
-              ${[...this.errors].map(
-                ([field, message]) => html`<li>
-                  <button type="button" @click=${() => this.focusField(field)}>${this.fieldLabel(field, people)}</button>: ${message}
-                </li>`,
-              )}
-            </ul>
-          </div>`
-        : nothing}
+      ${
+        hasErrors
+          ? html`<div class="message summary" part="error-summary" role="alert" tabindex="-1">
+              <p><strong>${t.errorSummary}</strong></p>
+              <ul>
+                ${this.formErrors.map((m) => html`<li>${m}</li>`)}
+                ${[...this.errors].map(
+                  ([field, message]) =>
+                    html`<li><button type="button" @click=${() => this.focusField(field)}>${this.fieldLabel(field, people)}</button>: ${message}</li>`,
+                )}
+              </ul>
+            </div>`
+          : nothing
+      }
       <div class="row">
         <div class="field">
           <label for="heldOn">${t.heldOn}</label>
@@ -360,7 +362,12 @@ export class FramgangSessionForm extends FramgangElement {
         </div>
       </div>
 
-      <fieldset id="participants" part="fieldset" class=${this.errors.has('participants') ? 'invalid' : ''} aria-describedby=${describedBy(this.errors, 'participants', 'participants-hint')}>
+      <fieldset
+        id="participants"
+        part="fieldset"
+        class=${this.errors.has('participants') ? 'invalid' : ''}
+        aria-describedby=${describedBy(this.errors, 'participants', 'participants-hint')}
+      >
         <legend>${t.participants}</legend>
         <p class="hint" id="participants-hint">${t.participantsHint}</p>
         <div class="checks">
@@ -383,17 +390,19 @@ export class FramgangSessionForm extends FramgangElement {
         ${errorFor(this.errors, 'participants')}
       </fieldset>
 
-      ${chosen.length
-        ? html`<section class="section" aria-labelledby="outcome-heading">
-              <h3 id="outcome-heading">${t.outcomeHeading}</h3>
-              ${chosen.map((p) => ratingFieldset(p, 'outcome', rating))}
-            </section>
-            <section class="section" aria-labelledby="alliance-heading">
-              <h3 id="alliance-heading">${t.allianceHeading}</h3>
-              <p class="hint">${t.allianceHint}</p>
-              ${chosen.map((p) => ratingFieldset(p, 'alliance', rating))}
-            </section>`
-        : nothing}
+      ${
+        chosen.length
+          ? html`<section class="section" aria-labelledby="outcome-heading">
+                <h3 id="outcome-heading">${t.outcomeHeading}</h3>
+                ${chosen.map((p) => ratingFieldset(p, 'outcome', rating))}
+              </section>
+              <section class="section" aria-labelledby="alliance-heading">
+                <h3 id="alliance-heading">${t.allianceHeading}</h3>
+                <p class="hint">${t.allianceHint}</p>
+                ${chosen.map((p) => ratingFieldset(p, 'alliance', rating))}
+              </section>`
+          : nothing
+      }
 
       <div class="field">
         <label for="note">${t.note}</label>

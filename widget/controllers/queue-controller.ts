@@ -142,15 +142,14 @@ export class QueueController implements ReactiveController {
       <ul>
         ${waiting.map((e) => html`<li>${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))}</li>`)}
         ${rejected.map(
-          (e) => html`<li class="rejected">
-            ${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))} – ${t.rejected(e.error?.message ?? '')}
-            <button type="button" class="button link" @click=${() => this.discard(e.key)}>${t.discard}</button>
-          </li>`,
+          (e) =>
+            html`<li class="rejected">
+              ${t.waitingItem(f.date(e.body.heldOn), e.aliases.join(', '))} – ${t.rejected(e.error?.message ?? '')}
+              <button type="button" class="button link" @click=${() => this.discard(e.key)}>${t.discard}</button>
+            </li>`,
         )}
       </ul>
-      ${waiting.length
-        ? html`<button type="button" class="button" ?disabled=${this.replaying} @click=${() => this.replay()}>${t.sendNow}</button>`
-        : nothing}
+      ${waiting.length ? html`<button type="button" class="button" ?disabled=${this.replaying} @click=${() => this.replay()}>${t.sendNow}</button>` : nothing}
     </section>`
   }
 }

@@ -68,9 +68,7 @@ function safeLocalStorage(): Storage | null {
 }
 
 export type SendOutcome =
-  | { kind: 'sent'; session: Session }
-  | { kind: 'retry'; status: number | null; message: string }
-  | { kind: 'rejected'; status: number | null; message: string }
+  { kind: 'sent'; session: Session } | { kind: 'retry'; status: number | null; message: string } | { kind: 'rejected'; status: number | null; message: string }
 
 export type Sender = (entry: QueuedSession) => Promise<SendOutcome>
 

@@ -95,8 +95,7 @@ export const en: Catalogue = {
   familyScoreAxis: 'Points',
   familyDirection: 'Direction',
   familyTrend: { up: 'Things are going up', flat: 'About the same as before', down: 'Things have gone down' },
-  familySummary: (p) =>
-    `${p.who}: ${p.count}. Last time ${p.latest} of ${p.max} points (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
+  familySummary: (p) => `${p.who}: ${p.count}. Last time ${p.latest} of ${p.max} points (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
   familyShowTable: 'Show the numbers',
   familyHideTable: 'Hide the numbers',
   familyColSession: 'Session',
@@ -140,8 +139,7 @@ export const en: Catalogue = {
   errorDate: 'Enter a valid date.',
   errorTotal: (m) => `Enter a number from 0 to ${m} with at most one decimal.`,
   errorServer: 'The service answered with an error. Try again shortly.',
-  queuedNow:
-    "No connection. The session is stored on this device and will be sent automatically when you're back online.",
+  queuedNow: "No connection. The session is stored on this device and will be sent automatically when you're back online.",
   waiting: (n, f) => (n === 1 ? `${f} session is waiting to be sent` : `${f} sessions are waiting to be sent`),
   waitingItem: (d, w) => `${d}: ${w}`,
   sendNow: 'Send now',

@@ -95,8 +95,7 @@ export const nb: Catalogue = {
   familyScoreAxis: 'Poeng',
   familyDirection: 'Retning',
   familyTrend: { up: 'Det går oppover', flat: 'Omtrent som før', down: 'Det har gått nedover' },
-  familySummary: (p) =>
-    `${p.who}: ${p.count}. Siste gang ${p.latest} av ${p.max} poeng (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
+  familySummary: (p) => `${p.who}: ${p.count}. Siste gang ${p.latest} av ${p.max} poeng (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
   familyShowTable: 'Vis tallene',
   familyHideTable: 'Skjul tallene',
   familyColSession: 'Samtale',
@@ -140,8 +139,7 @@ export const nb: Catalogue = {
   errorDate: 'Skriv inn en gyldig dato.',
   errorTotal: (m) => `Skriv et tall fra 0 til ${m} med høyst én desimal.`,
   errorServer: 'Tjenesten svarte med en feil. Prøv igjen om litt.',
-  queuedNow:
-    'Ingen nettforbindelse. Samtalen er lagret på denne enheten og sendes automatisk når nettet er tilbake.',
+  queuedNow: 'Ingen nettforbindelse. Samtalen er lagret på denne enheten og sendes automatisk når nettet er tilbake.',
   waiting: (n, f) => (n === 1 ? `${f} samtale venter på å bli sendt` : `${f} samtaler venter på å bli sendt`),
   waitingItem: (d, w) => `${d}: ${w}`,
   sendNow: 'Send nå',

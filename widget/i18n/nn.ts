@@ -96,8 +96,7 @@ export const nn: Catalogue = {
   familyScoreAxis: 'Poeng',
   familyDirection: 'Retning',
   familyTrend: { up: 'Det går oppover', flat: 'Omtrent som før', down: 'Det har gått nedover' },
-  familySummary: (p) =>
-    `${p.who}: ${p.count}. Siste gong ${p.latest} av ${p.max} poeng (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
+  familySummary: (p) => `${p.who}: ${p.count}. Siste gong ${p.latest} av ${p.max} poeng (${p.date}).` + (p.trend ? ` ${p.trend}.` : ''),
   familyShowTable: 'Vis tala',
   familyHideTable: 'Gøym tala',
   familyColSession: 'Samtale',
@@ -141,8 +140,7 @@ export const nn: Catalogue = {
   errorDate: 'Skriv inn ein gyldig dato.',
   errorTotal: (m) => `Skriv eit tal frå 0 til ${m} med høgst éin desimal.`,
   errorServer: 'Tenesta svarte med ein feil. Prøv igjen om litt.',
-  queuedNow:
-    'Inga nettilkopling. Samtalen er lagra på denne eininga og blir send automatisk når nettet er tilbake.',
+  queuedNow: 'Inga nettilkopling. Samtalen er lagra på denne eininga og blir send automatisk når nettet er tilbake.',
   waiting: (n, f) => (n === 1 ? `${f} samtale ventar på å bli send` : `${f} samtalar ventar på å bli sende`),
   waitingItem: (d, w) => `${d}: ${w}`,
   sendNow: 'Send no',

@@ -12,7 +12,7 @@ export default async function accessLogRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/access-log', {
     config: { allow: ['api-client', 'family'] },
     schema: {
-        operationId: 'getAccessLog',
+      operationId: 'getAccessLog',
       tags: ['privacy'],
       summary: "Who read or changed this family's data, newest first (a member's token: that member's events and its own)",
       params: $FamilyParams,
@@ -25,7 +25,11 @@ export default async function accessLogRoutes(app: FastifyInstance) {
         await audit(trx, request, 'access-log.read', family.family_id, `family/${family.family_id}/access-log`)
         const p = request.principal
         const onlyMemberId = p.kind === 'family' && p.memberId ? p.memberId : null
-        const result = await accessLogPage(trx, family.family_id, { onlyMemberId, after: decodeCursor(request.query.cursor, ['int']), limit: request.query.limit })
+        const result = await accessLogPage(trx, family.family_id, {
+          onlyMemberId,
+          after: decodeCursor(request.query.cursor, ['int']),
+          limit: request.query.limit,
+        })
         return { familyId: family.family_id, ...toPage(result) }
       }),
   })

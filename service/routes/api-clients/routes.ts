@@ -15,25 +15,45 @@ export default async function apiClientRoutes(app: FastifyInstance) {
 
   r.get('/v1/api-clients', {
     schema: {
-        operationId: 'listApiClients', tags, summary: "The municipality's API clients (never their keys)", response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() } },
-    handler: (request) =>
-      app.tenant(request, async (trx) => ({ items: await listApiClients(trx) })),
+      operationId: 'listApiClients',
+      tags,
+      summary: "The municipality's API clients (never their keys)",
+      response: { 200: z.object({ items: z.array($ApiClient) }), ...problems() },
+    },
+    handler: (request) => app.tenant(request, async (trx) => ({ items: await listApiClients(trx) })),
   })
 
   r.post('/v1/api-clients', {
     schema: {
-        operationId: 'createApiClient', tags, summary: 'Create an API client; its key is shown once', headers: $IdempotencyHeaders, body: $CreateApiClient, response: { 201: $CreatedApiClient, ...problems(409, 422) } },
+      operationId: 'createApiClient',
+      tags,
+      summary: 'Create an API client; its key is shown once',
+      headers: $IdempotencyHeaders,
+      body: $CreateApiClient,
+      response: { 201: $CreatedApiClient, ...problems(409, 422) },
+    },
     handler: (request, reply) =>
-      createOnce(app, request, reply, async (trx) => {
-        const client = await createApiClient(trx, request.principal.municipalityId, request.body.name)
-        await audit(trx, request, 'api-client.create', null, `api-client/${client.id}`)
-        return { body: client, location: `/v1/api-clients/${client.id}` }
-      }, (body) => ({ ...body, apiKey: null })),
+      createOnce(
+        app,
+        request,
+        reply,
+        async (trx) => {
+          const client = await createApiClient(trx, request.principal.municipalityId, request.body.name)
+          await audit(trx, request, 'api-client.create', null, `api-client/${client.id}`)
+          return { body: client, location: `/v1/api-clients/${client.id}` }
+        },
+        (body) => ({ ...body, apiKey: null }),
+      ),
   })
 
   r.get('/v1/api-clients/:id', {
     schema: {
-        operationId: 'getApiClient', tags, summary: 'One API client (never its key)', params: z.strictObject({ id: $Id }), response: { 200: $ApiClient, ...problems(404) } },
+      operationId: 'getApiClient',
+      tags,
+      summary: 'One API client (never its key)',
+      params: z.strictObject({ id: $Id }),
+      response: { 200: $ApiClient, ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const client = await findApiClient(trx, request.params.id)
@@ -44,7 +64,12 @@ export default async function apiClientRoutes(app: FastifyInstance) {
 
   r.delete('/v1/api-clients/:id', {
     schema: {
-        operationId: 'revokeApiClient', tags, summary: 'Revoke an API client', params: z.strictObject({ id: $Id }), response: { 204: z.null().describe('Revoked'), ...problems(404) } },
+      operationId: 'revokeApiClient',
+      tags,
+      summary: 'Revoke an API client',
+      params: z.strictObject({ id: $Id }),
+      response: { 204: z.null().describe('Revoked'), ...problems(404) },
+    },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         if (!(await revokeApiClient(trx, request.params.id))) throw notFound('The API client')

@@ -16,7 +16,7 @@ export default async function caseloadRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/caseload', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'getCaseload',
+      operationId: 'getCaseload',
       tags: ['caseload'],
       summary: 'Active families with their open flags, most urgent first',
       description: 'Read from the stored state of the families in a fixed number of queries, whatever the caseload size; no rating is read.',
@@ -35,7 +35,9 @@ export default async function caseloadRoutes(app: FastifyInstance) {
         const { shown, more } = caseloadPage(standings, after, request.query.limit)
         const ids = shown.map((s) => s.familyId)
         // The families shown are audited by the statement that reads their details.
-        const { externalRefs, flags } = await caseloadDetails(trx, ids, { alongside: ids.length > 0 ? familiesAuditEvents(trx, request, 'caseload.read', ids) : undefined })
+        const { externalRefs, flags } = await caseloadDetails(trx, ids, {
+          alongside: ids.length > 0 ? familiesAuditEvents(trx, request, 'caseload.read', ids) : undefined,
+        })
         const items: CaseloadItem[] = shown.map((s) => ({
           familyId: s.familyId,
           externalRef: externalRefs.get(s.familyId)!,

@@ -10,7 +10,8 @@ import * as coordinators from '../../repositories/coordinators.js'
 import { decodeCursor, toPage } from '../cursor.js'
 import { $IdempotencyHeaders, problems } from '../responses.js'
 
-const taken = () => conflict('externalRef is already used by another coordinator in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
+const taken = () =>
+  conflict('externalRef is already used by another coordinator in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
 
 export default async function coordinatorRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -18,7 +19,7 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
 
   r.post('/v1/coordinators', {
     schema: {
-        operationId: 'createCoordinator',
+      operationId: 'createCoordinator',
       tags,
       summary: 'Register a coordinator',
       headers: $IdempotencyHeaders,
@@ -37,7 +38,12 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
 
   r.get('/v1/coordinators', {
     schema: {
-        operationId: 'listCoordinators', tags, summary: 'List coordinators', querystring: $PageQuery.extend({ active: z.enum(['true', 'false']).optional() }), response: { 200: $Page($Coordinator), ...problems() } },
+      operationId: 'listCoordinators',
+      tags,
+      summary: 'List coordinators',
+      querystring: $PageQuery.extend({ active: z.enum(['true', 'false']).optional() }),
+      response: { 200: $Page($Coordinator), ...problems() },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { active, cursor, limit } = request.query
@@ -48,7 +54,12 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
 
   r.get('/v1/coordinators/:id', {
     schema: {
-        operationId: 'getCoordinator', tags, summary: 'One coordinator', params: z.strictObject({ id: $Id }), response: { 200: $Coordinator, ...problems(404) } },
+      operationId: 'getCoordinator',
+      tags,
+      summary: 'One coordinator',
+      params: z.strictObject({ id: $Id }),
+      response: { 200: $Coordinator, ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const coordinator = await coordinators.findCoordinator(trx, request.params.id)
@@ -59,7 +70,13 @@ export default async function coordinatorRoutes(app: FastifyInstance) {
 
   r.patch('/v1/coordinators/:id', {
     schema: {
-        operationId: 'updateCoordinator', tags, summary: 'Rename or deactivate a coordinator', params: z.strictObject({ id: $Id }), body: $UpdateCoordinator, response: { 200: $Coordinator, ...problems(404, 409) } },
+      operationId: 'updateCoordinator',
+      tags,
+      summary: 'Rename or deactivate a coordinator',
+      params: z.strictObject({ id: $Id }),
+      body: $UpdateCoordinator,
+      response: { 200: $Coordinator, ...problems(404, 409) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const b = request.body

@@ -12,7 +12,7 @@ import { problems } from '../responses.js'
 export default async function embedTokenRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().post('/v1/embed-tokens', {
     schema: {
-        operationId: 'createEmbedToken',
+      operationId: 'createEmbedToken',
       tags: ['embed-tokens'],
       summary: 'Mint a short-lived token for the widget in a browser (coordinator or family)',
       body: $CreateEmbedToken,

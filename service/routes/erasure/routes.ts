@@ -15,7 +15,7 @@ import { problems } from '../responses.js'
 export default async function erasureRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().delete('/v1/families/:familyId', {
     schema: {
-        operationId: 'eraseFamily',
+      operationId: 'eraseFamily',
       tags: ['privacy'],
       summary: 'Erase a family: members, sessions, ratings and their audit trail; only the fact of the erasure is kept',
       params: $FamilyParams,
@@ -29,7 +29,10 @@ export default async function erasureRoutes(app: FastifyInstance) {
         const facts = await loadFamilyFacts(trx, [fid])
         await deleteReferenceSeriesByKeys(trx, buildSeries(facts.ratings.map((x) => x.fact)).map(referenceKeyOf))
         // Stored idempotent responses hold the family's data as well.
-        await deleteIdempotencyRecordsOfFamily(trx, fid, { memberIds: facts.members.map((m) => m.member_id), sessionIds: facts.sessions.map((s) => s.session_id) })
+        await deleteIdempotencyRecordsOfFamily(trx, fid, {
+          memberIds: facts.members.map((m) => m.member_id),
+          sessionIds: facts.sessions.map((s) => s.session_id),
+        })
         await eraseFamilyAudit(trx, fid)
         await deleteFamily(trx, fid)
         await audit(trx, request, 'family.erase', fid, `family/${fid}`)

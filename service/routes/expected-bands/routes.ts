@@ -17,7 +17,7 @@ export const $RecomputeCounts = z.object({
 export default async function expectedBandRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().post('/v1/expected-bands/recompute', {
     schema: {
-        operationId: 'recomputeExpectedBands',
+      operationId: 'recomputeExpectedBands',
       tags: ['expected-bands'],
       summary: "Rebuild the municipality's expected-band reference series and fit its band models",
       response: { 200: $RecomputeCounts, ...problems() },

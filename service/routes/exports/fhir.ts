@@ -57,7 +57,10 @@ export function familyBundle(family: Family, sessions: Session[], instruments: I
       resourceType: 'Encounter',
       id: session.id,
       status: 'finished',
-      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: session.kind === 'home-visit' ? 'HH' : session.kind === 'phone' || session.kind === 'video' ? 'VR' : 'AMB' },
+      class: {
+        system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+        code: session.kind === 'home-visit' ? 'HH' : session.kind === 'phone' || session.kind === 'video' ? 'VR' : 'AMB',
+      },
       type: [{ text: session.kind }],
       period: { start: session.heldOn, end: session.heldOn },
       subject: family.members[0] ? { reference: urn(family.members[0].id) } : undefined,
@@ -88,7 +91,10 @@ export function familyBundle(family: Family, sessions: Session[], instruments: I
         id: observationId,
         status: 'final',
         category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] }],
-        code: { coding: [{ system: INSTRUMENT_SYSTEM, code: `${rating.instrument}-total`, display: `${rating.instrument} total` }], text: `${rating.instrument} total` },
+        code: {
+          coding: [{ system: INSTRUMENT_SYSTEM, code: `${rating.instrument}-total`, display: `${rating.instrument} total` }],
+          text: `${rating.instrument} total`,
+        },
         subject: { reference: urn(rating.memberId) },
         encounter: { reference: urn(session.id) },
         effectiveDateTime: session.heldOn,

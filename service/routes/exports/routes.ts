@@ -16,9 +16,9 @@ const $Export = z.object({ exportedAt: z.string(), family: $Family, sessions: z.
 export default async function exportRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/export', {
     schema: {
-        operationId: 'exportFamily',
+      operationId: 'exportFamily',
       tags: ['privacy'],
-      summary: "Everything stored about a family: JSON, or a FHIR R4 Bundle with ?format=fhir",
+      summary: 'Everything stored about a family: JSON, or a FHIR R4 Bundle with ?format=fhir',
       params: $FamilyParams,
       querystring: z.strictObject({ format: z.enum(['json', 'fhir']).default('json') }),
       response: { 200: z.union([$Export, z.object({ resourceType: z.literal('Bundle') }).loose()]), ...problems(404) },
@@ -32,7 +32,12 @@ export default async function exportRoutes(app: FastifyInstance) {
         await audit(trx, request, 'family.export', row.family_id, `family/${row.family_id}/export?format=${request.query.format}`)
         if (request.query.format === 'fhir') {
           reply.type('application/fhir+json; charset=utf-8')
-          return familyBundle(family, sessions, (await loadInstruments(trx)).map((i) => toInstrument(i, 'nb')), exportedAt)
+          return familyBundle(
+            family,
+            sessions,
+            (await loadInstruments(trx)).map((i) => toInstrument(i, 'nb')),
+            exportedAt,
+          )
         }
         return { exportedAt, family, sessions }
       }),

@@ -33,7 +33,13 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.post('/v1/families', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'createFamily', tags, summary: 'Create a family with its members', headers: $IdempotencyHeaders, body: $CreateFamily, response: { 201: $Family, ...problems(404, 409, 422) } },
+      operationId: 'createFamily',
+      tags,
+      summary: 'Create a family with its members',
+      headers: $IdempotencyHeaders,
+      body: $CreateFamily,
+      response: { 201: $Family, ...problems(404, 409, 422) },
+    },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
         const input = request.body
@@ -45,7 +51,10 @@ export default async function familyRoutes(app: FastifyInstance) {
         errors.push(...startDateErrors(input.startedOn, today))
         errors.push(...birthDateErrors(input.members, today, '/members'))
         if (errors.length) throw ruleBroken(errors)
-        if (await families.externalRefTaken(trx, input.externalRef)) throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
+        if (await families.externalRefTaken(trx, input.externalRef))
+          throw conflict('externalRef is already used by another family in this municipality', [
+            { path: '/externalRef', message: 'already used in this municipality' },
+          ])
         const family = await families.insertFamily(trx, p.municipalityId, input)
         await refreshFamilyState(trx, family.id)
         await audit(trx, request, 'family.create', family.id, `family/${family.id}`)
@@ -56,14 +65,28 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.get('/v1/families', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'listFamilies', tags, summary: 'List families (cursor-paginated)', querystring: $ListFamiliesQuery, response: { 200: $Page($Family), ...problems() } },
+      operationId: 'listFamilies',
+      tags,
+      summary: 'List families (cursor-paginated)',
+      querystring: $ListFamiliesQuery,
+      response: { 200: $Page($Family), ...problems() },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const p = request.principal
         const { cursor, limit, ...filter } = request.query
-        const result = await families.listFamilies(trx, { ...filter, coordinatorId: p.kind === 'coordinator' ? p.coordinatorId : filter.coordinatorId }, { after: decodeCursor(cursor, ['int', 'uuid']), limit })
+        const result = await families.listFamilies(
+          trx,
+          { ...filter, coordinatorId: p.kind === 'coordinator' ? p.coordinatorId : filter.coordinatorId },
+          { after: decodeCursor(cursor, ['int', 'uuid']), limit },
+        )
         // Every family shown is audited, all of them in one statement.
-        await auditFamilies(trx, request, 'family.list', result.items.map((f) => f.id))
+        await auditFamilies(
+          trx,
+          request,
+          'family.list',
+          result.items.map((f) => f.id),
+        )
         return toPage(result)
       }),
   })
@@ -71,7 +94,12 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.get('/v1/families/:familyId', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
-        operationId: 'getFamily', tags, summary: 'A family with its members', params: $FamilyParams, response: { 200: $Family, ...problems(404) } },
+      operationId: 'getFamily',
+      tags,
+      summary: 'A family with its members',
+      params: $FamilyParams,
+      response: { 200: $Family, ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId)
@@ -86,7 +114,7 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.patch('/v1/families/:familyId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'updateFamily',
+      operationId: 'updateFamily',
       tags,
       summary: 'Reassign, rename or end (or reopen) a family',
       params: $FamilyParams,
@@ -100,15 +128,20 @@ export default async function familyRoutes(app: FastifyInstance) {
         if (request.principal.kind === 'coordinator' && patch.coordinatorId !== undefined) throw forbidden('Only the host system reassigns a family')
         const today = await municipalityToday(trx)
         const errors: FieldError[] = []
-        if (patch.coordinatorId !== undefined && !(await coordinatorExists(trx, patch.coordinatorId))) errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
-        if (patch.endedOn) errors.push(...endDateErrors(patch.endedOn, { startedOn: row.started_on, lastSessionOn: await families.lastSessionOn(trx, row.family_id) }, today))
+        if (patch.coordinatorId !== undefined && !(await coordinatorExists(trx, patch.coordinatorId)))
+          errors.push({ path: '/coordinatorId', message: 'no such coordinator in this municipality' })
+        if (patch.endedOn)
+          errors.push(...endDateErrors(patch.endedOn, { startedOn: row.started_on, lastSessionOn: await families.lastSessionOn(trx, row.family_id) }, today))
         if (errors.length) throw ruleBroken(errors)
         if (patch.externalRef !== undefined && (await families.externalRefTaken(trx, patch.externalRef, row.family_id))) {
-          throw conflict('externalRef is already used by another family in this municipality', [{ path: '/externalRef', message: 'already used in this municipality' }])
+          throw conflict('externalRef is already used by another family in this municipality', [
+            { path: '/externalRef', message: 'already used in this municipality' },
+          ])
         }
         await families.updateFamily(trx, row.family_id, patch)
         await refreshFamilyState(trx, row.family_id)
-        const action = patch.coordinatorId !== undefined && patch.coordinatorId !== row.coordinator_id ? 'family.reassign' : patch.endedOn ? 'family.end' : 'family.update'
+        const action =
+          patch.coordinatorId !== undefined && patch.coordinatorId !== row.coordinator_id ? 'family.reassign' : patch.endedOn ? 'family.end' : 'family.update'
         await audit(trx, request, action, row.family_id, `family/${row.family_id}`)
         return (await families.findFamily(trx, row.family_id))!
       }),
@@ -117,7 +150,14 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.post('/v1/families/:familyId/members', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'addMember', tags, summary: 'Add a member to a family', params: $FamilyParams, headers: $IdempotencyHeaders, body: $CreateMember, response: { 201: $Member, ...problems(404, 409, 422) } },
+      operationId: 'addMember',
+      tags,
+      summary: 'Add a member to a family',
+      params: $FamilyParams,
+      headers: $IdempotencyHeaders,
+      body: $CreateMember,
+      response: { 201: $Member, ...problems(404, 409, 422) },
+    },
     handler: (request, reply) =>
       createOnce(app, request, reply, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId, { lock: true })
@@ -133,7 +173,12 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.get('/v1/families/:familyId/members/:memberId', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
-        operationId: 'getMember', tags, summary: 'One member of a family', params: $MemberParams, response: { 200: $Member, ...problems(404) } },
+      operationId: 'getMember',
+      tags,
+      summary: 'One member of a family',
+      params: $MemberParams,
+      response: { 200: $Member, ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId)
@@ -148,7 +193,13 @@ export default async function familyRoutes(app: FastifyInstance) {
   r.patch('/v1/families/:familyId/members/:memberId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'updateMember', tags, summary: 'Correct a member', params: $MemberParams, body: $UpdateMember, response: { 200: $Member, ...problems(404, 422) } },
+      operationId: 'updateMember',
+      tags,
+      summary: 'Correct a member',
+      params: $MemberParams,
+      body: $UpdateMember,
+      response: { 200: $Member, ...problems(404, 422) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const row = await familyFor(trx, request, request.params.familyId, { lock: true })
@@ -158,7 +209,10 @@ export default async function familyRoutes(app: FastifyInstance) {
           // The member's ratings were checked against the old birth date; they must still fit.
           const rated = await families.ratingsOfMember(trx, row.family_id, request.params.memberId)
           const instruments = (await loadInstruments(trx)).map((i) => i.def)
-          const misfits = ageFitErrors(rated.map((r) => ({ ...r, birthDate: request.body.birthDate! })), instruments)
+          const misfits = ageFitErrors(
+            rated.map((r) => ({ ...r, birthDate: request.body.birthDate! })),
+            instruments,
+          )
           if (misfits.length) throw ruleBroken(misfits.map((message) => ({ path: '/birthDate', message })))
         }
         const updated = await families.updateMember(trx, row.family_id, request.params.memberId, request.body)

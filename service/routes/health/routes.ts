@@ -12,7 +12,11 @@ export default async function healthRoutes(app: FastifyInstance) {
   r.get('/health/live', {
     config: { rateLimit: false, loadShedding: false },
     schema: {
-        operationId: 'getLiveness', tags: ['health'], summary: 'The process is up', response: { 200: $Status } },
+      operationId: 'getLiveness',
+      tags: ['health'],
+      summary: 'The process is up',
+      response: { 200: $Status },
+    },
     handler: async () => ({ status: 'ok' as const }),
   })
 
@@ -20,13 +24,17 @@ export default async function healthRoutes(app: FastifyInstance) {
   r.get('/health/ready', {
     config: { rateLimit: false },
     schema: {
-        operationId: 'getReadiness', tags: ['health'], summary: 'The database is reachable and migrated (else 503)', response: { 200: $Status } },
+      operationId: 'getReadiness',
+      tags: ['health'],
+      summary: 'The database is reachable and migrated (else 503)',
+      response: { 200: $Status },
+    },
     handler: async () => {
       let ready = false
       try {
         ready = await isMigrated(app.pg.pool)
       } catch {
-        ready = false
+        // An unreachable database: not ready.
       }
       if (!ready) throw unavailable('The database is not reachable or not migrated')
       return { status: 'ok' as const }

@@ -10,7 +10,7 @@ export default async function instrumentRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/instruments', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
-        operationId: 'listInstruments',
+      operationId: 'listInstruments',
       tags: ['instruments'],
       summary: 'Instruments with labels in a language and the thresholds in force',
       querystring: $InstrumentsQuery,

@@ -21,7 +21,7 @@ export default async function progressRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/families/:familyId/progress', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
-        operationId: 'getFamilyProgress',
+      operationId: 'getFamilyProgress',
       tags: ['progress'],
       summary: "Each member's series with status, trend, expected band and flags; the family view for family tokens",
       params: $FamilyParams,

@@ -17,7 +17,7 @@ function cellToPoints<C extends OutcomeCell>(c: C): C {
 export default async function reportRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/reports/outcomes', {
     schema: {
-        operationId: 'getOutcomeReport',
+      operationId: 'getOutcomeReport',
       tags: ['reports'],
       summary: 'Aggregate outcomes per age group, with small cells suppressed',
       querystring: $OutcomeReportQuery,

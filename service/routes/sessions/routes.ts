@@ -4,7 +4,16 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { $Page } from '../../contracts/common.js'
 import { $FamilyParams } from '../../contracts/families.js'
-import { $CreateRating, $CreateSession, $ListSessionsQuery, $Rating, $RatingParams, $Session, $SessionParams, $UpdateSession } from '../../contracts/sessions.js'
+import {
+  $CreateRating,
+  $CreateSession,
+  $ListSessionsQuery,
+  $Rating,
+  $RatingParams,
+  $Session,
+  $SessionParams,
+  $UpdateSession,
+} from '../../contracts/sessions.js'
 import type { Trx } from '../../db/kysely.js'
 import type { FamilyRow, MemberRow, SessionRow } from '../../db/schema.js'
 import { todayIn } from '../../domain/calendar.js'
@@ -54,7 +63,8 @@ function assertSelfReport(request: FastifyRequest, session: SessionRow, ratings:
   if (!p.scopes.includes('self-report')) throw forbidden('This token may read, not write (no self-report scope)')
   if (p.sessionId !== session.session_id) throw notFound('The session')
   for (const r of ratings) {
-    if (r.rater !== 'self' || (p.memberId !== null && r.memberId !== p.memberId)) throw forbidden('A self-report token adds the covered members’ own ratings only')
+    if (r.rater !== 'self' || (p.memberId !== null && r.memberId !== p.memberId))
+      throw forbidden('A self-report token adds the covered members’ own ratings only')
   }
 }
 
@@ -65,7 +75,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.post('/v1/families/:familyId/sessions', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'createSession',
+      operationId: 'createSession',
       tags,
       summary: 'Log one conversation with all its ratings, atomically',
       params: $FamilyParams,
@@ -81,13 +91,19 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const instruments = (await loadInstruments(trx, m)).map((i) => i.def)
         const today = todayIn(m.time_zone)
         const dateErrors = checkSessionDate(input.heldOn, familyDates(family), today)
-        const { invalid, errors, values } = checkRatings(input.ratings, { heldOn: input.heldOn, members: ratedMembers(members), instruments, existing: new Set() }, '/ratings')
+        const { invalid, errors, values } = checkRatings(
+          input.ratings,
+          { heldOn: input.heldOn, members: ratedMembers(members), instruments, existing: new Set() },
+          '/ratings',
+        )
         if (invalid.length) throw invalidRatings(invalid)
         if (dateErrors.length || errors.length) throw ruleBroken([...dateErrors, ...errors])
         // The id is chosen here so the audit event goes in the statement that inserts the session.
         const sessionId = randomUUID()
         const created = auditEvent(trx, request, 'session.create', family.family_id, `session/${sessionId}`)
-        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, { ...input, id: sessionId }, values, { alongside: created })
+        const session = await sessions.insertSession(trx, request.principal.municipalityId, family.family_id, { ...input, id: sessionId }, values, {
+          alongside: created,
+        })
         // A session leaves the family's row and members as they are: what was read is current.
         await refreshFamilyState(trx, family, { settings: m, members })
         return { body: session, location: `/v1/sessions/${session.id}` }
@@ -97,11 +113,20 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.get('/v1/families/:familyId/sessions', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'listSessions', tags, summary: "A family's sessions, newest first", params: $FamilyParams, querystring: $ListSessionsQuery, response: { 200: $Page($Session), ...problems(404) } },
+      operationId: 'listSessions',
+      tags,
+      summary: "A family's sessions, newest first",
+      params: $FamilyParams,
+      querystring: $ListSessionsQuery,
+      response: { 200: $Page($Session), ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const family = await familyFor(trx, request, request.params.familyId)
-        const result = await sessions.listSessions(trx, family.family_id, { after: decodeCursor(request.query.cursor, ['date', 'int', 'uuid']), limit: request.query.limit })
+        const result = await sessions.listSessions(trx, family.family_id, {
+          after: decodeCursor(request.query.cursor, ['date', 'int', 'uuid']),
+          limit: request.query.limit,
+        })
         await audit(trx, request, 'session.list', family.family_id, `family/${family.family_id}/sessions`)
         return toPage(result)
       }),
@@ -110,7 +135,12 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.get('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'getSession', tags, summary: 'One session with its ratings', params: $SessionParams, response: { 200: $Session, ...problems(404) } },
+      operationId: 'getSession',
+      tags,
+      summary: 'One session with its ratings',
+      params: $SessionParams,
+      response: { 200: $Session, ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
@@ -122,7 +152,13 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.patch('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'updateSession', tags, summary: 'Correct the date, kind or note of a session', params: $SessionParams, body: $UpdateSession, response: { 200: $Session, ...problems(404, 422) } },
+      operationId: 'updateSession',
+      tags,
+      summary: 'Correct the date, kind or note of a session',
+      params: $SessionParams,
+      body: $UpdateSession,
+      response: { 200: $Session, ...problems(404, 422) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
@@ -142,7 +178,9 @@ export default async function sessionRoutes(app: FastifyInstance) {
         }
         const updated = await sessions.updateSession(trx, session.session_id, patch)
         await refreshFamilyState(trx, family)
-        await audit(trx, request, 'session.update', family.family_id, `session/${session.session_id}`, { previous: { heldOn: session.held_on, kind: session.kind } })
+        await audit(trx, request, 'session.update', family.family_id, `session/${session.session_id}`, {
+          previous: { heldOn: session.held_on, kind: session.kind },
+        })
         return sessions.toSession(updated, ratings)
       }),
   })
@@ -150,7 +188,12 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.delete('/v1/sessions/:sessionId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'deleteSession', tags, summary: 'Remove a session and its ratings', params: $SessionParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
+      operationId: 'deleteSession',
+      tags,
+      summary: 'Remove a session and its ratings',
+      params: $SessionParams,
+      response: { 204: z.null().describe('Deleted'), ...problems(404) },
+    },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
@@ -166,7 +209,7 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.post('/v1/sessions/:sessionId/ratings', {
     config: { allow: ['api-client', 'coordinator', 'family'] },
     schema: {
-        operationId: 'addRating',
+      operationId: 'addRating',
       tags,
       summary: 'Add one rating to a logged session (the alliance at the end, a self-report)',
       params: $SessionParams,
@@ -178,7 +221,11 @@ export default async function sessionRoutes(app: FastifyInstance) {
       createOnce(app, request, reply, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
         assertSelfReport(request, session, [request.body])
-        const [members, instruments, existing] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx), sessions.ratingsOf(trx, [session.session_id])])
+        const [members, instruments, existing] = await Promise.all([
+          membersOf(trx, [family.family_id]),
+          loadInstruments(trx),
+          sessions.ratingsOf(trx, [session.session_id]),
+        ])
         const ctx = { heldOn: session.held_on, members: ratedMembers(members), instruments: instruments.map((i) => i.def), existing: keysOf(existing) }
         const { invalid, errors, values } = checkRatings([request.body], ctx, '')
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
@@ -193,7 +240,12 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.get('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'getRating', tags, summary: 'One rating', params: $RatingParams, response: { 200: $Rating, ...problems(404) } },
+      operationId: 'getRating',
+      tags,
+      summary: 'One rating',
+      params: $RatingParams,
+      response: { 200: $Rating, ...problems(404) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId)
@@ -207,7 +259,13 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.put('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'correctRating', tags, summary: 'Correct one rating; the old value stays in the audit trail', params: $RatingParams, body: $CreateRating, response: { 200: $Rating, ...problems(404, 422) } },
+      operationId: 'correctRating',
+      tags,
+      summary: 'Correct one rating; the old value stays in the audit trail',
+      params: $RatingParams,
+      body: $CreateRating,
+      response: { 200: $Rating, ...problems(404, 422) },
+    },
     handler: (request) =>
       app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })
@@ -215,7 +273,12 @@ export default async function sessionRoutes(app: FastifyInstance) {
         const old = all.find((x) => x.rating_id === request.params.ratingId)
         if (!old) throw notFound('The rating')
         const [members, instruments] = await Promise.all([membersOf(trx, [family.family_id]), loadInstruments(trx)])
-        const ctx = { heldOn: session.held_on, members: ratedMembers(members), instruments: instruments.map((i) => i.def), existing: keysOf(all.filter((x) => x !== old)) }
+        const ctx = {
+          heldOn: session.held_on,
+          members: ratedMembers(members),
+          instruments: instruments.map((i) => i.def),
+          existing: keysOf(all.filter((x) => x !== old)),
+        }
         const { invalid, errors, values } = checkRatings([request.body], ctx, '')
         if (invalid.length) throw invalidRatings(invalid.map(unnest))
         if (errors.length) throw ruleBroken(errors.map(unnest))
@@ -229,7 +292,12 @@ export default async function sessionRoutes(app: FastifyInstance) {
   r.delete('/v1/sessions/:sessionId/ratings/:ratingId', {
     config: { allow: ['api-client', 'coordinator'] },
     schema: {
-        operationId: 'deleteRating', tags, summary: 'Remove one rating; the old value stays in the audit trail', params: $RatingParams, response: { 204: z.null().describe('Deleted'), ...problems(404) } },
+      operationId: 'deleteRating',
+      tags,
+      summary: 'Remove one rating; the old value stays in the audit trail',
+      params: $RatingParams,
+      response: { 204: z.null().describe('Deleted'), ...problems(404) },
+    },
     handler: async (request, reply) => {
       await app.tenant(request, async (trx) => {
         const { session, family } = await sessionFor(trx, request, request.params.sessionId, { lock: true })

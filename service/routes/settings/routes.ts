@@ -15,18 +15,28 @@ export default async function settingsRoutes(app: FastifyInstance) {
 
   r.get('/v1/settings', {
     schema: {
-        operationId: 'getSettings', tags, summary: "The municipality's settings", response: { 200: $Settings, ...problems() } },
+      operationId: 'getSettings',
+      tags,
+      summary: "The municipality's settings",
+      response: { 200: $Settings, ...problems() },
+    },
     handler: (request) => app.tenant(request, (trx) => readSettings(trx)),
   })
 
   r.patch('/v1/settings', {
     schema: {
-        operationId: 'updateSettings', tags, summary: "Change the municipality's settings and threshold overrides", body: $UpdateSettings, response: { 200: $Settings, ...problems(422) } },
+      operationId: 'updateSettings',
+      tags,
+      summary: "Change the municipality's settings and threshold overrides",
+      body: $UpdateSettings,
+      response: { 200: $Settings, ...problems(422) },
+    },
     handler: async (request) => {
       const settings = await app.tenant(request, async (trx) => {
         const patch = request.body
         const errors: FieldError[] = []
-        if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) errors.push({ path: '/timeZone', message: 'not an IANA time zone (e.g. Europe/Oslo)' })
+        if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone))
+          errors.push({ path: '/timeZone', message: 'not an IANA time zone (e.g. Europe/Oslo)' })
         const codes = Object.keys(patch.thresholds ?? {})
         if (codes.length) {
           const known = await instrumentCodes(trx)

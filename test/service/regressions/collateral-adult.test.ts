@@ -9,7 +9,11 @@ t.test('a collateral rating about an adult is refused', async (t) => {
   const app = await testApp(t)
   const f = await createFamily(t, app)
   const res = await app.call('POST', `/v1/families/${f.id}/sessions`, {
-    body: { heldOn: daysAgo(3), kind: 'office', ratings: [{ memberId: f.m.Mor.id, instrument: 'ORS', rater: 'parent', raterMemberId: f.m['Tenåring'].id, items: [5, 5, 5, 5] }] },
+    body: {
+      heldOn: daysAgo(3),
+      kind: 'office',
+      ratings: [{ memberId: f.m.Mor.id, instrument: 'ORS', rater: 'parent', raterMemberId: f.m['Tenåring'].id, items: [5, 5, 5, 5] }],
+    },
   })
   t.equal(res.statusCode, 422, `ORS about Mor (35) rated by 'parent' Tenåring: ${res.statusCode}`)
 })

@@ -56,7 +56,11 @@ t.test('a correction cannot turn a parent rating into a rating about an adult', 
   // Born 120 days earlier he turned 18 sixty days ago: still 17 at the conversation, so the
   // correction goes through; but moving the conversation to ten days ago would make him 18.
   const earlier = new Date(birth.getTime() - 120 * 86400000).toISOString().slice(0, 10)
-  t.equal((await app.call('PATCH', `/v1/families/${f.id}/members/${f.m.Jonas.id}`, { body: { birthDate: earlier } })).statusCode, 200, 'a correction that keeps him 17 then goes through')
+  t.equal(
+    (await app.call('PATCH', `/v1/families/${f.id}/members/${f.m.Jonas.id}`, { body: { birthDate: earlier } })).statusCode,
+    200,
+    'a correction that keeps him 17 then goes through',
+  )
   const moved = await app.call('PATCH', `/v1/sessions/${session.id}`, { body: { heldOn: daysAgo(10) } })
   t.equal(moved.statusCode, 422, `session date correction: ${moved.body.slice(0, 200)}`)
   t.match(moved.json().errors[0], { path: '/heldOn', message: /parent .* about an adult/ })

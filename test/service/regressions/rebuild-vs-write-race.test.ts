@@ -18,10 +18,16 @@ t.test('a rebuild and a write to a family at the same time both succeed', async 
       i % 2 === 0
         ? app.call('PATCH', '/v1/settings', { body: { thresholds: { ORS: { reliableChange: 3 + (i % 4) } } } })
         : app.call('POST', '/v1/expected-bands/recompute')
-    const write = app.call('POST', `/v1/families/${f.id}/sessions`, { body: { heldOn: daysAgo(30 - i), kind: 'office', ratings: [ors(f.m.Mor.id, [i % 10, 5, 6, 7])] } })
+    const write = app.call('POST', `/v1/families/${f.id}/sessions`, {
+      body: { heldOn: daysAgo(30 - i), kind: 'office', ratings: [ors(f.m.Mor.id, [i % 10, 5, 6, 7])] },
+    })
     for (const res of await Promise.all([rebuild, write])) statuses.push(res.statusCode)
   }
-  t.same(statuses.filter((s) => s >= 500), [], 'no request failed')
+  t.same(
+    statuses.filter((s) => s >= 500),
+    [],
+    'no request failed',
+  )
   t.equal(statuses.filter((s) => s === 201).length, 12, 'every session stored')
   const m = app.municipality.municipalityId
   const [stored, computed] = await inMunicipality(app.db, m, async (trx) => [

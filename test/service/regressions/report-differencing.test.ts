@@ -32,7 +32,13 @@ t.test('without and with ?ageGroup=adult: the difference is not one child', asyn
   const app = await testApp(t)
   const f = await createFamily(t, app, { members: [...adults(6), { alias: 'Barn', role: 'child', birthDate: BIRTH.child() }] })
   const last = daysAgo(20)
-  await rated(t, app, f.id, adults(6).map((a) => f.m[a.alias].id), last)
+  await rated(
+    t,
+    app,
+    f.id,
+    adults(6).map((a) => f.m[a.alias].id),
+    last,
+  )
   // The child: intake 20.0, alliance 33.3, two conversations, recovered.
   for (const [k, heldOn] of [addDays(last, -30), last].entries()) {
     await createSession(t, app, f.id, {
@@ -47,7 +53,11 @@ t.test('without and with ?ageGroup=adult: the difference is not one child', asyn
   const everyone = await report(t, app)
   const onlyAdults = await report(t, app, '?ageGroup=adult')
   t.equal(everyone.all.persons, 7, 'the whole municipality is shown: seven persons')
-  t.same(everyone.groups.map((g: { suppressed: boolean }) => g.suppressed), [true, true, true], 'every age group hidden, as before')
+  t.same(
+    everyone.groups.map((g: { suppressed: boolean }) => g.suppressed),
+    [true, true, true],
+    'every age group hidden, as before',
+  )
   t.equal(onlyAdults.all.suppressed, true, '?ageGroup=adult is the adult cell of the answer without it: hidden')
   t.equal(onlyAdults.groups[0].suppressed, true)
   t.notOk(revealsSomeone(difference(everyone.all, onlyAdults.all)), 'the pair gives no one away')
@@ -58,7 +68,13 @@ t.test('without and with ?coordinatorId: the difference is not one adult of anot
   const [kari, ola] = [await createCoordinator(t, app), await createCoordinator(t, app)]
   const last = daysAgo(20)
   const five = await createFamily(t, app, { coordinatorId: kari, members: adults(5) })
-  await rated(t, app, five.id, adults(5).map((a) => five.m[a.alias].id), last)
+  await rated(
+    t,
+    app,
+    five.id,
+    adults(5).map((a) => five.m[a.alias].id),
+    last,
+  )
   const one = await createFamily(t, app, { coordinatorId: ola, members: adults(1, 'Alene') })
   await rated(t, app, one.id, [one.m.Alene0.id], last)
 
@@ -78,7 +94,13 @@ t.test('to=D and to=D−1: the difference is not the one adult whose latest poin
   const today = daysAgo(0)
   const d = addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7) + '-01'
   const f = await createFamily(t, app, { members: [...adults(5), { alias: 'Sist', role: 'adult', birthDate: BIRTH.adult() }] })
-  await rated(t, app, f.id, adults(5).map((a) => f.m[a.alias].id), addDays(d, -1))
+  await rated(
+    t,
+    app,
+    f.id,
+    adults(5).map((a) => f.m[a.alias].id),
+    addDays(d, -1),
+  )
   await rated(t, app, f.id, [f.m.Sist.id], d)
 
   const from = addDays(d, -200)
